@@ -1,0 +1,2 @@
+import Admission
+print("admission-bench: not implemented yet")

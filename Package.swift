@@ -1,0 +1,149 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Swift 5 language mode with complete concurrency checking as warnings: the checks inform,
+// the NIO handlers stay on their event loops as NIO intends.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("StrictConcurrency=complete"),
+]
+
+let package = Package(
+    name: "kube-injector",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kube-injector", targets: ["kube-injector"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims: thin typed wrappers over the system libraries, no logic.
+        .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+
+        // Pure admission core: no I/O, no clock, no globals.
+        .target(
+            name: "Admission",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WebhookServer",
+            dependencies: [
+                "Admission",
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EventRecorder",
+            dependencies: [
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ScaleForwarder",
+            dependencies: [
+                "KubeClient",
+                "EventRecorder",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kube-injector",
+            dependencies: [
+                "Admission",
+                "WebhookServer",
+                "KubeClient",
+                "EventRecorder",
+                "ScaleForwarder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Times the admission engine on the fixtures (release build): scripts/bench.sh runs it.
+        .executableTarget(
+            name: "admission-bench",
+            dependencies: ["Admission"],
+            path: "Benchmarks/admission-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "AdmissionTests",
+            dependencies: ["Admission"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebhookServerTests",
+            dependencies: ["WebhookServer", "Admission", "COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventRecorderTests",
+            dependencies: ["EventRecorder", "KubeClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScaleForwarderTests",
+            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient"],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the built kube-injector binary as a user would, against real clients and the fake API server.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["kube-injector"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+import KubeClient
+import EventRecorder
