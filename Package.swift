@@ -113,6 +113,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Shared by the test targets: launchers for the fake API server and fake sink (network
+        // boundary fakes, Tests/FakeAPIServer), certificate making with the openssl CLI, free ports.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AdmissionTests",
             dependencies: ["Admission"],
@@ -121,28 +128,28 @@ let package = Package(
         ),
         .testTarget(
             name: "WebhookServerTests",
-            dependencies: ["WebhookServer", "Admission", "COpenSSL"],
+            dependencies: ["WebhookServer", "Admission", "COpenSSL", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient"],
+            dependencies: ["KubeClient", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EventRecorderTests",
-            dependencies: ["EventRecorder", "KubeClient"],
+            dependencies: ["EventRecorder", "KubeClient", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient"],
+            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // Runs the built kube-injector binary as a user would, against real clients and the fake API server.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["kube-injector"],
+            dependencies: ["kube-injector", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
