@@ -753,6 +753,57 @@ def test_notes_say_how_to_check_the_install(render_chart: Any) -> None:
         assert needle in notes, needle
     failing = render_chart.render({"webhook": {"failurePolicy": "Fail"}}, name=RELEASE, namespace=NAMESPACE)
     assert "WARNING: failurePolicy is Fail" in failing["kube-injector/templates/NOTES.txt"]
+    assert "single replica" not in failing["kube-injector/templates/NOTES.txt"]
+    alone = render_chart.render({"webhook": {"failurePolicy": "Fail"}, "replicaCount": 1}, name=RELEASE, namespace=NAMESPACE)
+    assert "WARNING: with a single replica" in alone["kube-injector/templates/NOTES.txt"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# examples, and the injection configuration as the binary reads it
+
+EXAMPLES = sorted((CHART / "examples").glob("values-*.yaml"))
+# What the examples leave for the command line (see the comments in each file).
+EXAMPLE_COMMAND_LINE = {"values-provided-secret.yaml": {"certificates": {"secret": {"caBundle": SAMPLE_CA_BUNDLE}}}}
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in override.items():
+        result[key] = _deep_merge(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) else value
+    return result
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+def test_example_values_render_valid_objects(render_chart: Any, example: Path) -> None:
+    values = _deep_merge(yaml.safe_load(example.read_text()), EXAMPLE_COMMAND_LINE.get(example.name, {}))
+    objects = render_objects(render_chart, values)
+    for _, obj in objects:
+        if (obj["apiVersion"], obj["kind"]) in CUSTOM_RESOURCE_SCHEMAS:
+            jsonschema.validate(obj, CUSTOM_RESOURCE_SCHEMAS[(obj["apiVersion"], obj["kind"])])
+        else:
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+def test_examples_exist_for_each_certificate_mode_that_needs_values() -> None:
+    names = {e.name for e in EXAMPLES}
+    assert {"values-cert-manager.yaml", "values-provided-secret.yaml"} <= names
+
+
+CONFIG_SOURCES = [(name, CASES[name]) for name in sorted(CASES)] + [
+    (e.name, yaml.safe_load(e.read_text())) for e in EXAMPLES]
+
+
+@pytest.mark.parametrize("source, values", CONFIG_SOURCES, ids=[c[0] for c in CONFIG_SOURCES])
+def test_binary_accepts_the_configuration_the_chart_writes(render_chart: Any, tmp_path: Path, source: str, values: dict[str, Any]) -> None:
+    binary = REPOSITORY / ".build" / "debug" / "kube-injector"
+    if not binary.exists():
+        pytest.skip("needs the debug build (.build/debug/kube-injector), which scripts/test.sh makes first")
+    values = _deep_merge(values, EXAMPLE_COMMAND_LINE.get(source, {}))
+    config = one(render_objects(render_chart, values), "ConfigMap")["data"]["config.yaml"]
+    (tmp_path / "config.yaml").write_text(config)
+    result = subprocess.run([str(binary), "check-config", str(tmp_path / "config.yaml")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"{source}: kube-injector check-config refused the chart's ConfigMap: {result.stdout}{result.stderr}"
 
 
 # ---------------------------------------------------------------------------------------------------------
