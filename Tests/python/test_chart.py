@@ -784,13 +784,20 @@ def test_example_values_render_valid_objects(render_chart: Any, example: Path) -
             kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
 
 
+def test_standalone_injection_example_is_what_the_chart_would_write(render_chart: Any) -> None:
+    document = yaml.safe_load((CHART / "examples" / "injection.yaml").read_text())
+    objects = render_objects(render_chart, {"injection": document})
+    assert yaml.safe_load(one(objects, "ConfigMap")["data"]["config.yaml"]) == document
+
+
 def test_examples_exist_for_each_certificate_mode_that_needs_values() -> None:
     names = {e.name for e in EXAMPLES}
     assert {"values-cert-manager.yaml", "values-provided-secret.yaml"} <= names
 
 
 CONFIG_SOURCES = [(name, CASES[name]) for name in sorted(CASES)] + [
-    (e.name, yaml.safe_load(e.read_text())) for e in EXAMPLES]
+    (e.name, yaml.safe_load(e.read_text())) for e in EXAMPLES] + [
+    ("injection.yaml", {"injection": yaml.safe_load((CHART / "examples" / "injection.yaml").read_text())})]
 
 
 @pytest.mark.parametrize("source, values", CONFIG_SOURCES, ids=[c[0] for c in CONFIG_SOURCES])
