@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -460,6 +461,24 @@ def test_pods_run_locked_down(case: tuple[str, dict[str, Any], Objects]) -> None
         assert "hostPath" not in volume
 
 
+# The Pod Security Standards' "restricted" profile, as far as the rendered pod can show it.
+RESTRICTED_VOLUME_TYPES = {"configMap", "secret", "emptyDir", "projected", "downwardAPI", "csi", "persistentVolumeClaim", "ephemeral"}
+
+
+def test_pods_meet_the_restricted_pod_security_standard(case: tuple[str, dict[str, Any], Objects]) -> None:
+    name, _, objects = case
+    pod = one(objects, "Deployment")["spec"]["template"]["spec"]
+    for volume in pod["volumes"]:
+        kinds = set(volume) - {"name"}
+        assert kinds <= RESTRICTED_VOLUME_TYPES, f"{name}: volume {volume['name']} uses {kinds}"
+    for each in pod["containers"] + pod.get("initContainers", []):
+        assert not any("hostPort" in port for port in each.get("ports", []))
+        security = each["securityContext"]
+        assert security["capabilities"]["drop"] == ["ALL"] and not security["capabilities"].get("add")
+        assert security["allowPrivilegeEscalation"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True
+
+
 def test_probes_and_shutdown_match_the_server_drain(case: tuple[str, dict[str, Any], Objects]) -> None:
     name, values, objects = case
     deployment = one(objects, "Deployment")
@@ -511,6 +530,32 @@ def test_configmap_holds_the_injection_configuration_and_its_checksum_rolls_the_
     assert argument(deployment, "--config") == "/etc/kube-injector/config/config.yaml"
     volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
     assert volumes["config"]["configMap"]["name"] == configmap["metadata"]["name"]
+
+
+@pytest.mark.parametrize("release, namespace, fullname", [("edge", "platform", "edge-kube-injector"),
+                                                        ("kube-injector-blue", "webhooks", "kube-injector-blue")])
+def test_names_follow_the_release_and_its_namespace_is_excluded(render_chart: Any, release: str, namespace: str, fullname: str) -> None:
+    objects = render_chart.documents(render_chart.render({}, name=release, namespace=namespace))
+    webhook = one(objects, "MutatingWebhookConfiguration")["webhooks"][0]
+    assert webhook["clientConfig"]["service"] == {"name": fullname, "namespace": namespace, "path": "/mutate", "port": 443}
+    assert not selector_matches(webhook["namespaceSelector"], {"kubernetes.io/metadata.name": namespace})
+    assert selector_matches(webhook["namespaceSelector"], {"kubernetes.io/metadata.name": NAMESPACE})
+    assert one(objects, "Service")["metadata"]["name"] == fullname
+    assert one(objects, "Secret")["metadata"]["name"] == f"{fullname}-tls"
+    for _, obj in objects:
+        if obj["kind"] not in CLUSTER_SCOPED_KINDS and obj["kind"] not in {"Role", "RoleBinding"}:
+            assert obj["metadata"]["namespace"] == namespace, obj["kind"]
+    crt = base64.b64decode(one(objects, "Secret")["data"]["tls.crt"])
+    names = subprocess.run(["openssl", "x509", "-noout", "-ext", "subjectAltName"], input=crt, capture_output=True).stdout.decode()
+    assert f"DNS:{fullname}.{namespace}.svc," in names and f"DNS:{fullname}.{namespace}.svc.cluster.local" in names
+
+
+def test_packaged_chart_carries_the_schema_and_no_keys_or_examples(tmp_path: Path) -> None:
+    archive = helm.package(CHART, destination=tmp_path)
+    with tarfile.open(archive) as packaged:
+        members = packaged.getnames()
+    assert "kube-injector/values.schema.json" in members and "kube-injector/templates/webhook.yaml" in members
+    assert not [m for m in members if m.endswith((".key", ".pem")) or "/examples/" in m], members
 
 
 def test_a_changed_injection_configuration_changes_the_pod_template(render_chart: Any) -> None:
