@@ -731,6 +731,7 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("unknown profile key", {"injection": {"profiles": {"agent": {"envs": []}}}}, "additional properties 'envs' not allowed"),
     ("unknown init container position", {"injection": {"profiles": {"agent": {"initContainerPosition": "middle"}}}}, "value must be one of 'first', 'last'"),
     ("bad cert-manager duration", {"certificates": {"mode": "certManager", "certManager": {"duration": "90 days"}}}, "at '/certificates/certManager/duration'"),
+    ("image tag with a digest in it", {"image": {"tag": "1.0@sha256:abc"}}, "at '/image/tag'"),
     ("secrets namespaces as a string", {"hpaForwarder": {"secretNamespaces": "shop"}}, "at '/hpaForwarder/secretNamespaces': got string, want array"),
 ]
 
