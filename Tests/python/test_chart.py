@@ -20,7 +20,7 @@ import subprocess
 import tarfile
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import kubernetes_validate
@@ -681,15 +681,19 @@ def test_upgrade_keeps_the_generated_certificate_found_by_lookup(render_chart: A
     assert f"/api/v1/namespaces/{NAMESPACE}/secrets/{RELEASE}-tls" in [r.split("?")[0] for r in api.requests]
     secret = one(objects, "Secret")
     assert {k: base64.b64decode(v) for k, v in secret["data"].items()} == existing
-    caBundle = one(objects, "MutatingWebhookConfiguration")["webhooks"][0]["clientConfig"]["caBundle"]
-    assert base64.b64decode(caBundle) == existing["ca.crt"]
+    ca_bundle = one(objects, "MutatingWebhookConfiguration")["webhooks"][0]["clientConfig"]["caBundle"]
+    assert base64.b64decode(ca_bundle) == existing["ca.crt"]
 
 
-@pytest.mark.parametrize("stored", ["none", "without-ca"])
+@pytest.mark.parametrize("stored", ["none", "without-ca", "without-data"])
 def test_install_or_an_incomplete_secret_gets_a_fresh_certificate(render_chart: Any, stored: str) -> None:
     with _FakeAPIServer() as api:
         if stored == "without-ca":
             api.secrets[(NAMESPACE, f"{RELEASE}-tls")] = _tls_secret({"tls.crt": b"c", "tls.key": b"k"})
+        if stored == "without-data":
+            empty = _tls_secret({})
+            del empty["data"]
+            api.secrets[(NAMESPACE, f"{RELEASE}-tls")] = empty
         objects = _render_against(api, render_chart)
     data = one(objects, "Secret")["data"]
     assert base64.b64decode(data["ca.crt"]).startswith(b"-----BEGIN CERTIFICATE-----")
