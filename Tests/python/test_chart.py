@@ -762,6 +762,19 @@ def test_templates_refuse_inconsistent_values_with_a_clear_message(render_chart:
     assert message in str(refused.value), f"{what}: {refused.value}"
 
 
+def test_schema_is_draft_7_and_a_second_validator_agrees_with_helm() -> None:
+    # Helm 3 before 3.18 validated with another library than Helm 4 does; Python's jsonschema stands in
+    # for "a different draft-07 implementation" so the schema does not lean on one engine's quirks.
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    for name, values in CASES.items():
+        errors = [e.message for e in validator.iter_errors(merged_values(values))]
+        assert errors == [], f"{name}: {errors}"
+    for what, values, _ in REFUSED:
+        assert list(validator.iter_errors(merged_values(values))), f"{what}: accepted by jsonschema, refused by Helm"
+
+
 def test_lint_reports_a_schema_refusal_as_an_error() -> None:
     report = helm.lint(CHART, {"webhook": {"failurePolicy": "Maybe"}}, strict=True, namespace=NAMESPACE)
     assert any("value must be one of 'Ignore', 'Fail'" in error for error in report["errors"])
