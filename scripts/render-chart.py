@@ -7,8 +7,9 @@
 
 Prints the rendered objects like `helm template` (documents with a `# Source:` line), or with --lint the lint
 report. Exit status 2 when the values are refused (the schema's message is printed) or a template fails.
---mask-generated replaces the chart-generated certificate and key with a placeholder, so the output is stable
-(the golden files under Tests/python/fixtures/chart are made this way). The tests import this file too.
+--mask-generated replaces the chart-generated certificate and key with a placeholder, so the output is stable;
+with --kube-version v1.34.0 it is what the golden files under Tests/python/fixtures/chart hold. The tests
+import this file too.
 """
 
 from __future__ import annotations

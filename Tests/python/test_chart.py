@@ -80,6 +80,8 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 GOLDEN_CASES = ["default", "cert-manager", "provided-secret", "everything-on"]
+# Pinned so the golden files do not move with the Helm SDK's default Kubernetes version.
+GOLDEN_KUBERNETES_VERSION = "v1.34.0"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -290,6 +292,46 @@ def test_opt_out_label_keeps_pods_and_namespaces_away_from_the_webhook(case: tup
     namespace_labels = {"kubernetes.io/metadata.name": "apps", "injection": "enabled"}
     assert selector_matches(webhook["namespaceSelector"], namespace_labels)
     assert not selector_matches(webhook["namespaceSelector"], {**namespace_labels, **opt_out})
+
+
+def _match_conditions(objects: Objects) -> dict[str, str]:
+    webhook = one(objects, "MutatingWebhookConfiguration")["webhooks"][0]
+    return {condition["name"]: condition["expression"] for condition in webhook.get("matchConditions", [])}
+
+
+def test_match_conditions_are_used_where_the_cluster_has_them(render_chart: Any) -> None:
+    assert set(_match_conditions(render_objects(render_chart, {}))) == {"not-opted-out", "names-a-profile"}
+    # With default profiles every pod may be injected, so only the opt-out may skip the call.
+    assert set(_match_conditions(render_objects(render_chart, CASES["everything-on"]))) == {"not-opted-out"}
+    assert _match_conditions(render_objects(render_chart, {}, kube_version="v1.29.4")) == {}
+    assert set(_match_conditions(render_objects(render_chart, {}, kube_version="v1.30.0-eks-1a2b3c"))) == {"not-opted-out", "names-a-profile"}
+    assert _match_conditions(render_objects(render_chart, {"webhook": {"useMatchConditions": False}})) == {}
+
+
+# (pod annotations, not-opted-out, names-a-profile)
+MATCH_CONDITION_PODS = [
+    (None, True, False),
+    ({}, True, False),
+    ({"team": "shop"}, True, False),
+    ({"kube-injector.io/inject": "false"}, False, True),
+    ({"kube-injector.io/inject": "java-agent,cluster-info"}, True, True),
+]
+
+
+@pytest.mark.parametrize("annotations, not_opted_out, names_a_profile", MATCH_CONDITION_PODS)
+def test_match_condition_expressions_skip_only_pods_the_webhook_would_leave_alone(
+        render_chart: Any, annotations: dict[str, str] | None, not_opted_out: bool, names_a_profile: bool) -> None:
+    celpy = pytest.importorskip("celpy", reason="cel-python (PyPI) evaluates the CEL expressions")
+    pod: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"},
+                           "spec": {"containers": [{"name": "app", "image": "app"}]}}
+    if annotations is not None:
+        pod["metadata"]["annotations"] = annotations
+    environment = celpy.Environment()
+    results = {}
+    for name, expression in _match_conditions(render_objects(render_chart, {})).items():
+        program = environment.program(environment.compile(expression))
+        results[name] = bool(program.evaluate({"object": celpy.json_to_cel(pod)}))
+    assert results == {"not-opted-out": not_opted_out, "names-a-profile": names_a_profile}
 
 
 def test_webhook_calls_the_service_on_the_mutate_path(case: tuple[str, dict[str, Any], Objects]) -> None:
@@ -798,7 +840,8 @@ def test_rendered_objects_match_the_golden_file(render_chart: Any, name: str) ->
         values_file.write_text(yaml.safe_dump(CASES[name], sort_keys=True) if CASES[name] else "{}\n")
     values = yaml.safe_load(values_file.read_text()) or {}
     assert values == CASES[name], f"{values_file} and CASES[{name!r}] disagree; regenerate (see module docstring)"
-    actual = render_chart.to_yaml_stream(render_chart.mask_generated(render_objects(render_chart, values)))
+    objects = render_objects(render_chart, values, kube_version=GOLDEN_KUBERNETES_VERSION)
+    actual = render_chart.to_yaml_stream(render_chart.mask_generated(objects))
     if os.environ.get("KI_UPDATE_GOLDEN") == "1":
         golden_file.write_text(actual)
     assert golden_file.exists(), f"missing {golden_file}; regenerate (see module docstring)"
