@@ -5,7 +5,7 @@ set -euo pipefail
 
 apt_packages=(libssl-dev libcurl4-openssl-dev curl openssl ca-certificates python3-pip)
 [ "${KI_SETUP_BENCH:-0}" = 1 ] && apt_packages+=(wrk golang-go nginx-light procps util-linux)
-pip_packages=(helm-python-sdk kubernetes-validate jsonpatch pytest PyYAML)
+pip_packages=(helm-python-sdk kubernetes-validate jsonpatch pytest PyYAML cel-python)
 
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -20,7 +20,7 @@ fi
 
 python=${PYTHON:-python3}
 need_pip=0
-for m in helm_python kubernetes_validate jsonpatch pytest yaml; do
+for m in helm_python kubernetes_validate jsonpatch pytest yaml celpy; do
   "$python" -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('$m') else 1)" 2>/dev/null || need_pip=1
 done
 if [ "$need_pip" = 1 ]; then
