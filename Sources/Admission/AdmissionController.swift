@@ -36,7 +36,7 @@ public struct AdmissionController: Sendable {
     private func evaluate(_ body: [UInt8]) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
         let root: JSONValue
         do {
-            root = try JSONParser.parse(body)
+            root = try JSONParser.parseAdmissionReview(body)
         } catch {
             return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
         }

@@ -279,15 +279,14 @@ struct Injector {
 
     /// Position of each entry by one of its string fields; entries without it are not indexed
     /// (the API server's validation, not ours, answers for those).
-    private func index(_ list: [JSONValue]?, by key: String, list name: String) throws -> [String: Int] {
-        guard let list else { return [:] }
-        var positions: [String: Int] = [:]
-        positions.reserveCapacity(list.count)
+    private func index(_ list: [JSONValue]?, by key: String, list name: String) throws -> NameIndex {
+        guard let list else { return NameIndex() }
+        var positions = NameIndex(capacity: list.count)
         for (position, entry) in list.enumerated() {
             guard let object = entry.objectValue else {
                 throw InjectionFailure("an entry of the pod's \(name) is not an object")
             }
-            if let value = object[key]?.stringValue { positions[value] = position }
+            if let value = object[key]?.stringValue { positions.insert(value, at: position) }
         }
         return positions
     }

@@ -9,6 +9,11 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    /// Scratch stacks for the members and elements of the containers being parsed, so each
+    /// finished container is copied once into an array of its exact size instead of growing
+    /// its own array one append at a time.
+    private var memberStack: [JSONMember] = []
+    private var elementStack: [JSONValue] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -18,6 +23,8 @@ public struct JSONParser {
     public static func parse(_ input: [UInt8]) throws -> JSONValue {
         try input.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
+            parser.memberStack.reserveCapacity(64)
+            parser.elementStack.reserveCapacity(64)
             parser.skipWhitespace()
             let value = try parser.parseValue()
             parser.skipWhitespace()
@@ -25,6 +32,47 @@ public struct JSONParser {
                 throw JSONParseError(offset: parser.position, problem: "unexpected content after the JSON value")
             }
             return value
+        }
+    }
+
+    /// Parses an AdmissionReview body like `parse`, but checks and drops the request members
+    /// the admission core never reads (userInfo, oldObject, options, ...): they are often a
+    /// third of the body, and building them would cost more than the rest of the review.
+    static func parseAdmissionReview(_ input: [UInt8]) throws -> JSONValue {
+        try input.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            parser.memberStack.reserveCapacity(64)
+            parser.elementStack.reserveCapacity(64)
+            parser.skipWhitespace()
+            guard parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") else {
+                let value = try parser.parseValue()
+                parser.skipWhitespace()
+                if parser.position < buffer.count {
+                    throw JSONParseError(offset: parser.position, problem: "unexpected content after the JSON value")
+                }
+                return value
+            }
+            var review = JSONObject()
+            try parser.forEachMember { parser, key in
+                guard key == "request", parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") else {
+                    review.appendMember(key: key, value: try parser.parseValue())
+                    return
+                }
+                var request = JSONObject()
+                try parser.forEachMember { parser, key in
+                    if AdmissionRequest.isRead(member: key) {
+                        request.appendMember(key: key, value: try parser.parseValue())
+                    } else {
+                        try parser.skipValue()
+                    }
+                }
+                review.appendMember(key: key, value: .object(request))
+            }
+            parser.skipWhitespace()
+            if parser.position < buffer.count {
+                throw JSONParseError(offset: parser.position, problem: "unexpected content after the JSON value")
+            }
+            return .object(review)
         }
     }
 
@@ -82,11 +130,14 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws -> JSONObject {
-        var object = JSONObject()
+        let base = memberStack.count
         try forEachMember { parser, key in
-            object.appendMember(key: key, value: try parser.parseValue())
+            let value = try parser.parseValue()
+            parser.memberStack.append(JSONMember(key: key, value: value))
         }
-        return object
+        let members = Array(memberStack[base...])
+        memberStack.removeSubrange(base...)
+        return JSONObject(members)
     }
 
     /// Walks the members of the object at the current position, calling `body` with the
@@ -132,9 +183,14 @@ public struct JSONParser {
     }
 
     private mutating func parseArray() throws -> [JSONValue] {
-        var array: [JSONValue] = []
-        try forEachElement { parser in array.append(try parser.parseValue()) }
-        return array
+        let base = elementStack.count
+        try forEachElement { parser in
+            let value = try parser.parseValue()
+            parser.elementStack.append(value)
+        }
+        let elements = Array(elementStack[base...])
+        elementStack.removeSubrange(base...)
+        return elements
     }
 
     private mutating func forEachElement(_ body: (inout JSONParser) throws -> Void) throws {

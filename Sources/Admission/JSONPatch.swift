@@ -26,11 +26,23 @@ public struct JSONPatch: Sendable, Equatable {
     /// The compact JSON bytes of the patch, written straight from the operations.
     public func serialized() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(64 * operations.count + 2)
+        output.reserveCapacity(96 * operations.count + 2)
         output.append(UInt8(ascii: "["))
         for (index, operation) in operations.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            JSONSerializer.write(operation.json, into: &output)
+            output.append(contentsOf: #"{"op":""#.utf8)
+            output.append(contentsOf: operation.op.rawValue.utf8)
+            output.append(contentsOf: #"","path":"#.utf8)
+            operation.path.writeJSONString(into: &output)
+            if let from = operation.from {
+                output.append(contentsOf: #","from":"#.utf8)
+                from.writeJSONString(into: &output)
+            }
+            if let value = operation.value {
+                output.append(contentsOf: #","value":"#.utf8)
+                JSONSerializer.write(value, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "]"))
         return output
