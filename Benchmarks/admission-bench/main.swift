@@ -80,8 +80,19 @@ func measure(_ controller: AdmissionController, _ body: [UInt8], seconds: Double
 /// Optional filter: only rows whose name contains the first argument (for profiling one case).
 let only = CommandLine.arguments.dropFirst().first
 
-func row(_ name: String, _ controller: AdmissionController, _ body: [UInt8]) {
+/// Optional fixed count (second argument): run exactly that many reviews of the matching rows
+/// and print nothing, for `perf stat -e instructions` (counts do not depend on machine load).
+let fixedCount = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }
+
+func row(_ name: String, _ controller: AdmissionController, _ makeBody: @autoclosure () -> [UInt8]) {
     if let only, !name.contains(only) { return }
+    let body = makeBody()
+    if let fixedCount {
+        var last = controller.review(body)
+        for _ in 0..<fixedCount { last = controller.review(body) }
+        if last.httpStatus == 0 { print("unreachable") }
+        return
+    }
     let (micros, result) = measure(controller, body)
     let kilobytes = Double(body.count) / 1024
     func format(_ value: Double, _ decimals: Int) -> String {

@@ -200,23 +200,23 @@ struct Injector {
         let existing = try list(container["env"], named: "container \"\(name)\" env")
         let existingByName = try index(existing, by: "name", list: "container \"\(name)\" env")
         var replacements: [(index: Int, value: JSONValue)] = []
-        var replacementByIndex: [Int: Int] = [:]
         var added: [JSONValue] = []
-        var addedByName: [String: Int] = [:]
+        // Only needed when two selected profiles set the same variable; most reviews select one.
+        let mayRepeat = profiles.count > 1
+        var addedByName = NameIndex()
         for profile in profiles {
             for variable in profile.env {
                 if let index = existingByName[variable.key], let existing {
                     guard profile.overrideEnv else { continue }
-                    if let position = replacementByIndex[index] {
+                    if mayRepeat, let position = replacements.firstIndex(where: { $0.index == index }) {
                         replacements[position].value = variable.value
                     } else if !variable.value.isContained(in: existing[index]) {
-                        replacementByIndex[index] = replacements.count
                         replacements.append((index, variable.value))
                     }
-                } else if let position = addedByName[variable.key] {
+                } else if mayRepeat, let position = addedByName[variable.key] {
                     if profile.overrideEnv { added[position] = variable.value }
                 } else {
-                    addedByName[variable.key] = added.count
+                    if mayRepeat { addedByName.insert(variable.key, at: added.count) }
                     added.append(variable.value)
                 }
             }
@@ -269,22 +269,22 @@ struct Injector {
     }
 
     /// A list field of the pod: nil when absent or null, a failure when it is something else.
-    private func list(_ value: JSONValue?, named name: String) throws -> [JSONValue]? {
+    private func list(_ value: JSONValue?, named name: @autoclosure () -> String) throws -> [JSONValue]? {
         switch value {
         case nil, .null?: return nil
         case .array(let array)?: return array
-        case .some: throw InjectionFailure("the pod's \(name) is not a list")
+        case .some: throw InjectionFailure("the pod's \(name()) is not a list")
         }
     }
 
     /// Position of each entry by one of its string fields; entries without it are not indexed
     /// (the API server's validation, not ours, answers for those).
-    private func index(_ list: [JSONValue]?, by key: String, list name: String) throws -> NameIndex {
+    private func index(_ list: [JSONValue]?, by key: String, list name: @autoclosure () -> String) throws -> NameIndex {
         guard let list else { return NameIndex() }
         var positions = NameIndex(capacity: list.count)
         for (position, entry) in list.enumerated() {
             guard let object = entry.objectValue else {
-                throw InjectionFailure("an entry of the pod's \(name) is not an object")
+                throw InjectionFailure("an entry of the pod's \(name()) is not an object")
             }
             if let value = object[key]?.stringValue { positions.insert(value, at: position) }
         }

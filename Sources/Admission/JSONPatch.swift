@@ -104,6 +104,7 @@ public struct JSONPatch: Sendable, Equatable {
     static func value(at pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
         var current = document
         for token in pointer.tokens {
+            current.materializeIfRaw()
             switch current {
             case .object(let object):
                 guard let next = object[token] else {

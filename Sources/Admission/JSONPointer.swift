@@ -40,6 +40,16 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
         output.append(UInt8(ascii: "\""))
         for token in tokens {
             output.append(UInt8(ascii: "/"))
+            var token = token
+            let plain = token.withUTF8 { utf8 -> Bool in
+                for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "~") || byte == UInt8(ascii: "/")
+                    || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    return false
+                }
+                output.append(contentsOf: utf8)
+                return true
+            }
+            if plain { continue }
             for byte in token.utf8 {
                 switch byte {
                 case UInt8(ascii: "~"): output.append(UInt8(ascii: "~")); output.append(UInt8(ascii: "0"))

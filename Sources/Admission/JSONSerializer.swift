@@ -27,6 +27,8 @@ public enum JSONSerializer {
                 write(element, into: &output)
             }
             output.append(UInt8(ascii: "]"))
+        case .raw(let raw):
+            raw.write(into: &output)
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             var first = true

@@ -25,6 +25,13 @@ struct NameIndex {
         }
         names.append(name)
         positions.append(position)
+        if names.count > Self.scanLimit {
+            var hashed = [String: Int](minimumCapacity: names.count * 2)
+            for (name, position) in zip(names, positions) { hashed[name] = position }
+            table = hashed
+            names = []
+            positions = []
+        }
     }
 
     subscript(name: String) -> Int? {

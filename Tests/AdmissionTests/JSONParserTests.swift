@@ -37,6 +37,23 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(value, .string("a\"b\\c/d\u{08}\u{0C}\n\r\té😀"))
     }
 
+    func testStringsOfEveryLengthAroundTheEightByteScanDecode() throws {
+        // The scanner reads eight bytes at a time: put each kind of special byte at every offset.
+        for length in 0...20 {
+            for offset in 0...length {
+                let plain = String(repeating: "a", count: length)
+                let cut = plain.index(plain.startIndex, offsetBy: offset)
+                for (inserted, expected) in [("\\n", "\n"), ("é", "é"), ("\\\"", "\""), ("\\u00e9", "é")] {
+                    let text = "\"" + plain[..<cut] + inserted + plain[cut...] + "\""
+                    XCTAssertEqual(try parse(text), .string(String(plain[..<cut]) + expected + String(plain[cut...])), text)
+                }
+                let raw = Array(("\"" + plain[..<cut]).utf8) + [0x01] + Array((plain[cut...] + "\"").utf8)
+                XCTAssertThrowsError(try JSONParser.parse(raw), "control byte at \(offset) of \(length)")
+                XCTAssertEqual(try parse("[\"" + plain + "\",1]").arrayValue?.count, 2)
+            }
+        }
+    }
+
     func testRawUTF8StringsDecode() throws {
         XCTAssertEqual(try parse("\"grüße 日本\""), .string("grüße 日本"))
     }
