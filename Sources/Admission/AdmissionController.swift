@@ -98,22 +98,22 @@ public struct AdmissionController: Sendable {
     static func responseBody(apiVersion: String, uid: String, patch: [UInt8]?, warning: String?) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(128 + (patch?.count ?? 0) * 4 / 3)
-        output.append(contentsOf: #"{"apiVersion":"#.utf8)
+        JSONSerializer.appendLiteral(#"{"apiVersion":"#, to: &output)
         JSONSerializer.writeString(apiVersion, into: &output)
-        output.append(contentsOf: #","kind":"AdmissionReview","response":{"uid":"#.utf8)
+        JSONSerializer.appendLiteral(#","kind":"AdmissionReview","response":{"uid":"#, to: &output)
         JSONSerializer.writeString(uid, into: &output)
-        output.append(contentsOf: #","allowed":true"#.utf8)
+        JSONSerializer.appendLiteral(#","allowed":true"#, to: &output)
         if let patch {
-            output.append(contentsOf: #","patchType":"JSONPatch","patch":""#.utf8)
+            JSONSerializer.appendLiteral(#","patchType":"JSONPatch","patch":""#, to: &output)
             Base64.encode(patch, into: &output)
             output.append(UInt8(ascii: "\""))
         }
         if let warning {
-            output.append(contentsOf: #","warnings":["#.utf8)
+            JSONSerializer.appendLiteral(#","warnings":["#, to: &output)
             JSONSerializer.writeString(warning, into: &output)
             output.append(UInt8(ascii: "]"))
         }
-        output.append(contentsOf: "}}".utf8)
+        JSONSerializer.appendLiteral("}}", to: &output)
         return output
     }
 }

@@ -32,12 +32,13 @@ struct Injector {
             if specOperations.isEmpty {
                 return .skip(reason: "the pod already carries everything its profiles inject")
             }
-            let status = Self.statusValue(profiles)
+            let status = configuration.defaultStatus.flatMap { $0.profiles == profiles.map(\.name) ? $0.value : nil }
+                ?? Self.statusValue(profiles)
             var operations: [JSONPatchOperation] = []
             operations.reserveCapacity(specOperations.count + 1)
             operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
             operations.append(contentsOf: specOperations)
-            let patchedPod = try selfCheck(operations, pod: pod, profiles: profiles, status: status)
+            let patchedPod = try selfCheck(operations, pod: pod, status: status)
             return .inject(operations: operations, patchedPod: patchedPod)
         } catch let failure as InjectionFailure {
             return .failOpen(failure)
@@ -294,25 +295,37 @@ struct Injector {
     // MARK: - Self-check
 
     /// Applies the patch to the pod with our own RFC 6902 implementation and checks the
-    /// result: the status annotation is there and injecting again would add nothing. The API
-    /// server rejects a pod whose patch does not apply, whatever the failurePolicy, so a patch
-    /// that fails here is never sent.
-    private func selfCheck(_ operations: [JSONPatchOperation], pod: JSONValue, profiles: [InjectionProfile], status: String) throws -> JSONValue {
+    /// result: every operation's value is where it says (an append at the end of its list, in
+    /// order) and the status annotation is set. The API server rejects a pod whose patch does
+    /// not apply, whatever the failurePolicy, so a patch that fails here is never sent.
+    private func selfCheck(_ operations: [JSONPatchOperation], pod: JSONValue, status: String) throws -> JSONValue {
         let patched: JSONValue
         do {
             patched = try JSONPatch(operations).applied(to: pod)
         } catch {
             throw InjectionFailure("the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
         }
-        guard let patchedObject = patched.objectValue,
-              patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status
-        else {
-            throw InjectionFailure("the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
+        // Walk backwards so each append's place can be counted from the end of its list.
+        var appendsAfter: [[String]: Int] = [:]
+        for operation in operations.reversed() {
+            guard let value = operation.value else { continue }
+            var landed = false
+            if operation.path.tokens.last == "-" {
+                let list = Array(operation.path.tokens.dropLast())
+                let fromEnd = appendsAfter[list, default: 0]
+                appendsAfter[list] = fromEnd + 1
+                if let array = try? JSONPatch.value(at: JSONPointer(tokens: list), in: patched).arrayValue, array.count > fromEnd {
+                    landed = array[array.count - 1 - fromEnd] == value
+                }
+            } else if let actual = try? JSONPatch.value(at: operation.path, in: patched) {
+                landed = actual == value
+            }
+            guard landed else {
+                throw InjectionFailure("the patched pod does not hold what the patch added at \(operation.path); this is a kube-injector bug, please report it with the pod spec")
+            }
         }
-        let remaining = try specOperations(pod: patchedObject, profiles: profiles)
-        guard remaining.isEmpty else {
-            throw InjectionFailure(
-                "the patched pod still lacks \(remaining.count) injected item(s) (first at \(remaining[0].path)); this is a kube-injector bug")
+        guard patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status else {
+            throw InjectionFailure("the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
         }
         return patched
     }

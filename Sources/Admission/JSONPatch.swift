@@ -30,16 +30,23 @@ public struct JSONPatch: Sendable, Equatable {
         output.append(UInt8(ascii: "["))
         for (index, operation) in operations.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: #"{"op":""#.utf8)
-            output.append(contentsOf: operation.op.rawValue.utf8)
-            output.append(contentsOf: #"","path":"#.utf8)
+            JSONSerializer.appendLiteral(#"{"op":""#, to: &output)
+            switch operation.op {
+            case .add: JSONSerializer.appendLiteral("add", to: &output)
+            case .remove: JSONSerializer.appendLiteral("remove", to: &output)
+            case .replace: JSONSerializer.appendLiteral("replace", to: &output)
+            case .move: JSONSerializer.appendLiteral("move", to: &output)
+            case .copy: JSONSerializer.appendLiteral("copy", to: &output)
+            case .test: JSONSerializer.appendLiteral("test", to: &output)
+            }
+            JSONSerializer.appendLiteral(#"","path":"#, to: &output)
             operation.path.writeJSONString(into: &output)
             if let from = operation.from {
-                output.append(contentsOf: #","from":"#.utf8)
+                JSONSerializer.appendLiteral(#","from":"#, to: &output)
                 from.writeJSONString(into: &output)
             }
             if let value = operation.value {
-                output.append(contentsOf: #","value":"#.utf8)
+                JSONSerializer.appendLiteral(#","value":"#, to: &output)
                 JSONSerializer.write(value, into: &output)
             }
             output.append(UInt8(ascii: "}"))
