@@ -4,33 +4,59 @@
 struct Injector {
     let configuration: InjectionConfig
 
-    func decide(pod: JSONValue) -> InjectionDecision {
+    /// Decides for `pod` and, when injecting, patches it in place (the self-check applies the
+    /// patch to the request's own object, so nothing is copied). After `.failOpen` the pod may be
+    /// partly patched and must not be used as the stored object.
+    func decide(pod: inout JSONValue) -> InjectionDecision {
+        let planned: (operations: [JSONPatchOperation], status: String)
+        switch plan(pod: pod) {
+        case .planned(let operations, let status): planned = (operations, status)
+        case .decided(let decision): return decision
+        }
+        do {
+            try selfCheck(planned.operations, pod: &pod, status: planned.status)
+            return .inject(operations: planned.operations)
+        } catch let failure as InjectionFailure {
+            return .failOpen(failure)
+        } catch {
+            return .failOpen(InjectionFailure("\(error)"))
+        }
+    }
+
+    private enum Plan {
+        case planned(operations: [JSONPatchOperation], status: String)
+        case decided(InjectionDecision)
+    }
+
+    /// Everything that reads the pod, kept apart from the self-check so none of its references
+    /// into the pod are alive while the patch is applied in place.
+    private func plan(pod: JSONValue) -> Plan {
         guard let podObject = pod.objectValue else {
-            return .failOpen(InjectionFailure("request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read"))
+            return .decided(.failOpen(InjectionFailure("request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read")))
         }
         let metadata = podObject["metadata"]
         if let metadata, !metadata.isNull, metadata.objectValue == nil {
-            return .failOpen(InjectionFailure("the pod's metadata is not an object"))
+            return .decided(.failOpen(InjectionFailure("the pod's metadata is not an object")))
         }
         let annotations = metadata?["annotations"]
         if let annotations, !annotations.isNull, annotations.objectValue == nil {
-            return .failOpen(InjectionFailure("the pod's metadata.annotations is not an object"))
+            return .decided(.failOpen(InjectionFailure("the pod's metadata.annotations is not an object")))
         }
         if annotations?[Annotations.status] != nil {
-            return .skip(reason: "already injected (\(Annotations.status) is set)")
+            return .decided(.skip(reason: "already injected (\(Annotations.status) is set)"))
         }
         let profiles: [InjectionProfile]
         switch selectProfiles(annotation: annotations?[Annotations.inject]) {
         case .success(let selected): profiles = selected
-        case .failure(let failure): return .failOpen(failure)
+        case .failure(let failure): return .decided(.failOpen(failure))
         }
         if profiles.isEmpty {
-            return .skip(reason: "no profile selected")
+            return .decided(.skip(reason: "no profile selected"))
         }
         do {
             let specOperations = try specOperations(pod: podObject, profiles: profiles)
             if specOperations.isEmpty {
-                return .skip(reason: "the pod already carries everything its profiles inject")
+                return .decided(.skip(reason: "the pod already carries everything its profiles inject"))
             }
             let status = configuration.defaultStatus.flatMap { $0.profiles == profiles.map(\.name) ? $0.value : nil }
                 ?? Self.statusValue(profiles)
@@ -38,12 +64,11 @@ struct Injector {
             operations.reserveCapacity(specOperations.count + 1)
             operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
             operations.append(contentsOf: specOperations)
-            let patchedPod = try selfCheck(operations, pod: pod, status: status)
-            return .inject(operations: operations, patchedPod: patchedPod)
+            return .planned(operations: operations, status: status)
         } catch let failure as InjectionFailure {
-            return .failOpen(failure)
+            return .decided(.failOpen(failure))
         } catch {
-            return .failOpen(InjectionFailure("\(error)"))
+            return .decided(.failOpen(InjectionFailure("\(error)")))
         }
     }
 
@@ -298,10 +323,9 @@ struct Injector {
     /// result: every operation's value is where it says (an append at the end of its list, in
     /// order) and the status annotation is set. The API server rejects a pod whose patch does
     /// not apply, whatever the failurePolicy, so a patch that fails here is never sent.
-    private func selfCheck(_ operations: [JSONPatchOperation], pod: JSONValue, status: String) throws -> JSONValue {
-        let patched: JSONValue
+    private func selfCheck(_ operations: [JSONPatchOperation], pod patched: inout JSONValue, status: String) throws {
         do {
-            patched = try JSONPatch(operations).applied(to: pod)
+            try JSONPatch(operations).applyInPlace(to: &patched)
         } catch {
             throw InjectionFailure("the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
         }
@@ -327,7 +351,6 @@ struct Injector {
         guard patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status else {
             throw InjectionFailure("the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
         }
-        return patched
     }
 }
 

@@ -69,6 +69,19 @@ public struct JSONPatch: Sendable, Equatable {
         document = working
     }
 
+    /// Applies the operations straight to `document`, without the copy that makes `apply`
+    /// all-or-nothing: after a failure the document may be partly patched.
+    func applyInPlace(to document: inout JSONValue) throws {
+        for (index, operation) in operations.enumerated() {
+            do {
+                try Self.apply(operation, to: &document)
+            } catch var error as JSONPatchError {
+                error.operationIndex = index
+                throw error
+            }
+        }
+    }
+
     public func applied(to document: JSONValue) throws -> JSONValue {
         var copy = document
         try apply(to: &copy)

@@ -137,6 +137,14 @@ final class AdmissionControllerTests: XCTestCase {
         XCTAssertEqual(record.requestUID, "req-1")
     }
 
+    func testFailedOpenReturnsTheObjectAsSent() throws {
+        let original = pod(containers: [["name": "app", "image": "a", "volumeMounts": [["name": "other", "mountPath": "/agent"]]]])
+        let (outcome, object) = try controller().reviewReturningPatchedObject(ReviewBuilder.review(pod: original))
+        XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertTrue(outcome.failure?.message.contains("already mounts volume \"other\" at /agent") ?? false)
+        XCTAssertEqual(object, original)
+    }
+
     func testInitContainerNamedLikeAnAppContainerFailsOpen() throws {
         let outcome = try controller().review(ReviewBuilder.review(pod: pod(containers: [["name": "agent-copy", "image": "x"]])))
         XCTAssertEqual(outcome.result, .failedOpen)
