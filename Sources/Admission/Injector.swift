@@ -181,8 +181,8 @@ struct Injector {
                 }
                 pending.insert(container.key)
                 switch profile.initContainerPosition {
-                case .first: first.append(container.value)
-                case .last: last.append(container.value)
+                case .first: first.append(container.encoded)
+                case .last: last.append(container.encoded)
                 }
             }
         }
@@ -213,7 +213,7 @@ struct Injector {
                         "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 pending.insert(volume.key)
-                added.append(volume.value)
+                added.append(volume.encoded)
             }
         }
         appendOperations(added, existing: existing, path: ["spec", "volumes"], into: &operations)
@@ -235,15 +235,15 @@ struct Injector {
                 if let index = existingByName[variable.key], let existing {
                     guard profile.overrideEnv else { continue }
                     if mayRepeat, let position = replacements.firstIndex(where: { $0.index == index }) {
-                        replacements[position].value = variable.value
+                        replacements[position].value = variable.encoded
                     } else if !variable.value.isContained(in: existing[index]) {
-                        replacements.append((index, variable.value))
+                        replacements.append((index, variable.encoded))
                     }
                 } else if mayRepeat, let position = addedByName[variable.key] {
-                    if profile.overrideEnv { added[position] = variable.value }
+                    if profile.overrideEnv { added[position] = variable.encoded }
                 } else {
                     if mayRepeat { addedByName.insert(variable.key, at: added.count) }
-                    added.append(variable.value)
+                    added.append(variable.encoded)
                 }
             }
         }
@@ -276,7 +276,7 @@ struct Injector {
                         "the selected profiles mount both \"\(pendingVolume)\" and \"\(volume)\" at \(mount.key) in container \"\(name)\"; change one of the mountPaths")
                 }
                 pendingVolumeByPath[mount.key] = volume
-                added.append(mount.value)
+                added.append(mount.encoded)
             }
         }
         appendOperations(added, existing: existing, path: base + ["volumeMounts"], into: &operations)

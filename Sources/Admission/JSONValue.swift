@@ -123,6 +123,8 @@ extension JSONValue: Equatable {
     /// numbers compare by value.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
+        case (.raw(let left), .raw(let right)) where left.isCompact && right.isCompact && left.bytes.elementsEqual(right.bytes):
+            return true
         case (.raw(let raw), _): return raw.parsed == rhs
         case (_, .raw(let raw)): return lhs == raw.parsed
         case (.null, .null): return true
