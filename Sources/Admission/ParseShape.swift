@@ -20,20 +20,23 @@ indirect enum ParseShape: Sendable {
     }
 
     /// An AdmissionReview as the admission core reads it: the request's own fields, and of the
-    /// pod what injection looks at (metadata, and per container its name, env and volume
-    /// mounts, init containers, volume names). Probes, resources, tolerations, status,
-    /// managedFields and the like pass through as raw bytes; userInfo, oldObject and options
-    /// are dropped.
+    /// pod what every review looks at (annotations; the names of containers, env vars, init
+    /// containers and volumes; volume mount paths). Everything else passes through as checked
+    /// raw bytes and is built only if a rarer path reads it (a collision check, a failure
+    /// record); userInfo, oldObject and options are checked and dropped.
     static let admissionReview: ParseShape = {
-        let container: ParseShape = .object([("name", .full), ("env", .full), ("volumeMounts", .full)], others: .raw)
-        let volume: ParseShape = .object([("name", .full)], others: .raw)
+        let named: ParseShape = .object([("name", .full)], others: .raw)
+        let mount: ParseShape = .object([("name", .full), ("mountPath", .full)], others: .raw)
+        let container: ParseShape = .object([("name", .full), ("env", .array(named)), ("volumeMounts", .array(mount))], others: .raw)
         let pod: ParseShape = .object([
-            ("metadata", .object([("managedFields", .raw)], others: .full)),
-            ("spec", .object([("containers", .array(container)), ("initContainers", .full), ("volumes", .array(volume))], others: .raw)),
+            ("metadata", .object([("annotations", .full)], others: .raw)),
+            ("spec", .object([
+                ("containers", .array(container)), ("initContainers", .array(named)), ("volumes", .array(named)),
+            ], others: .raw)),
         ], others: .raw)
         let request: ParseShape = .object([
-            ("uid", .full), ("kind", .full), ("subResource", .full), ("operation", .full), ("namespace", .full),
-            ("name", .full), ("dryRun", .full), ("object", pod),
+            ("uid", .full), ("kind", .full), ("subResource", .full), ("operation", .full), ("namespace", .raw),
+            ("name", .raw), ("dryRun", .full), ("object", pod),
         ], others: .drop)
         return .object([("request", request)], others: .full)
     }()
