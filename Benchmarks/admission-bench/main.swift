@@ -82,6 +82,12 @@ func measure(_ controller: AdmissionController, _ body: [UInt8], seconds: Double
     return (best, result.result.rawValue)
 }
 
+func format(_ value: Double, _ decimals: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    return String((value * scale).rounded() / scale)
+}
+
 /// Optional filter: only rows whose name contains the first argument (for profiling one case).
 let only = CommandLine.arguments.dropFirst().first
 
@@ -100,12 +106,6 @@ func row(_ name: String, _ controller: AdmissionController, _ makeBody: @autoclo
     }
     let (micros, result) = measure(controller, body)
     let kilobytes = Double(body.count) / 1024
-    func format(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return String(rounded)
-    }
     let padded = name.padding(toLength: 40, withPad: " ", startingAt: 0)
     print("\(padded) \(format(kilobytes, 1).leftPadded(9)) KB \(format(micros, 1).leftPadded(10)) µs/review \(format(micros / kilobytes, 2).leftPadded(8)) µs/KB  \(result)")
 }
@@ -136,7 +136,7 @@ for (containers, env) in [(1, 10), (5, 40), (10, 100), (50, 40), (50, 200), (50,
     row("\(containers) x \(env)", bench, generatedReview(containers: containers, env: env))
 }
 print("")
-print("parse only (JSONParser.parse), for comparison")
+print("parse only (JSONParser.parse building the whole tree), for comparison")
 for (containers, env) in [(1, 10), (50, 200)] {
     let body = generatedReview(containers: containers, env: env)
     if let only, !"parse \(containers) x \(env)".contains(only) { continue }
@@ -148,5 +148,6 @@ for (containers, env) in [(1, 10), (50, 200)] {
         iterations += 1
     }
     let micros = (threadCPUMicroseconds() - start) / Double(iterations)
-    print("parse \(containers) x \(env)".padding(toLength: 40, withPad: " ", startingAt: 0), "\(Double(body.count) / 1024) KB", "\((micros * 10).rounded() / 10) µs", sink > 0 ? "" : "?")
+    let name = "parse \(containers) x \(env)".padding(toLength: 40, withPad: " ", startingAt: 0)
+    print("\(name) \(format(Double(body.count) / 1024, 1).leftPadded(9)) KB \(format(micros, 1).leftPadded(10)) µs\(sink > 0 ? "" : " ?")")
 }
