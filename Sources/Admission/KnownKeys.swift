@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Member names that Kubernetes objects repeat in every request. The parser hands out these
 /// prebuilt strings instead of decoding the same bytes into a new String each time, and equal
 /// strings built once compare by their bits.
@@ -43,11 +51,3 @@ enum KnownKeys {
         return nil
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
