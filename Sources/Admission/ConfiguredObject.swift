@@ -20,7 +20,6 @@ public struct ConfiguredObject: Sendable, Equatable {
     }
 
     private static func encode(_ value: JSONValue) -> JSONValue {
-        let bytes = JSONSerializer.serialize(value)
-        return .raw(RawJSON(bytes: bytes[...], isCompact: true))
+        .raw(RawJSON(compactBytes: JSONSerializer.serialize(value)))
     }
 }

@@ -14,8 +14,8 @@ public struct JSONParser {
     /// its own array one append at a time.
     private let memberStack = ParserStack<JSONMember>()
     private let elementStack = ParserStack<JSONValue>()
-    /// The array `bytes` points into, for raw values to share; empty when none is kept.
-    private var source: [UInt8] = []
+    /// The array `bytes` points into, for raw values to share; nil when none are kept.
+    private var source: JSONSource?
     /// Set whenever whitespace is skipped, so a raw value knows whether it is compact.
     private var sawWhitespace = false
 
@@ -45,7 +45,7 @@ public struct JSONParser {
     static func parse(_ input: [UInt8], shape: ParseShape) throws -> JSONValue {
         try input.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
-            parser.source = input
+            parser.source = input.count < Int(UInt32.max >> 1) ? JSONSource(input) : nil
             parser.skipWhitespace()
             let value = try parser.parseValue(shape: shape)
             try parser.expectEnd()
@@ -147,14 +147,14 @@ public struct JSONParser {
     /// are cheaper to build than to wrap.
     private mutating func parseRaw() throws -> JSONValue {
         let first = bytes[position]
-        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\""), !source.isEmpty else {
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\""), let source else {
             return try parseValue()
         }
         let start = position
         let outerWhitespace = sawWhitespace
         sawWhitespace = false
         try skipValue()
-        let raw = RawJSON(bytes: source[start..<position], isCompact: !sawWhitespace)
+        let raw = RawJSON(source: source, range: start..<position, isCompact: !sawWhitespace)
         sawWhitespace = outerWhitespace || sawWhitespace
         return .raw(raw)
     }

@@ -2,15 +2,33 @@
 /// built into a tree. The admission core reads a few members of a pod and copies the rest
 /// through unchanged; building the rest would cost more than the whole review otherwise.
 public struct RawJSON: Sendable {
-    /// The value's bytes, sharing the request body's storage.
-    public let bytes: ArraySlice<UInt8>
-    /// True when the bytes hold no whitespace outside strings, so they can be copied as they are.
-    public let isCompact: Bool
+    // A reference and two 32-bit offsets keep this as small as a String, so JSONValue stays
+    // small and cheap to copy; an ArraySlice here would double its size.
+    private let source: JSONSource
+    private let start: UInt32
+    private let endAndCompact: UInt32
 
-    init(bytes: ArraySlice<UInt8>, isCompact: Bool) {
-        self.bytes = bytes
-        self.isCompact = isCompact
+    private static let compactBit: UInt32 = 1 << 31
+
+    /// `range` must lie in `source` and be below 2 GiB (request bodies are limited to a few MiB).
+    init(source: JSONSource, range: Range<Int>, isCompact: Bool) {
+        self.source = source
+        start = UInt32(truncatingIfNeeded: range.lowerBound)
+        endAndCompact = UInt32(truncatingIfNeeded: range.upperBound) | (isCompact ? Self.compactBit : 0)
     }
+
+    /// A value on its own, e.g. a configured object's serialised form.
+    init(compactBytes: [UInt8]) {
+        self.init(source: JSONSource(compactBytes), range: 0..<compactBytes.count, isCompact: true)
+    }
+
+    /// The value's bytes, sharing the request body's storage.
+    public var bytes: ArraySlice<UInt8> {
+        source.bytes[Int(start)..<Int(endAndCompact & ~Self.compactBit)]
+    }
+
+    /// True when the bytes hold no whitespace outside strings, so they can be copied as they are.
+    public var isCompact: Bool { endAndCompact & Self.compactBit != 0 }
 
     /// The value as a tree. The bytes were checked when they were read, so this cannot fail in
     /// practice; if it did, null is the honest answer for bytes that are not JSON.
