@@ -9,13 +9,118 @@ public struct AdmissionController: Sendable {
 
     /// Reviews one request body. Never throws: every failure becomes an outcome.
     public func review(_ body: [UInt8]) -> AdmissionOutcome {
-        // Placeholder until the injection engine lands (issue 2).
-        AdmissionOutcome(result: .error, httpStatus: 400, body: Array("not implemented".utf8), patchOperations: 0, failure: nil)
+        evaluate(body, returningObject: false).outcome
+    }
+
+    /// Like `review`, and also the object as it will be stored: patched when injected, as sent
+    /// otherwise; nil when the body was not an AdmissionReview. For `replay --patched`.
+    public func reviewReturningPatchedObject(_ body: [UInt8]) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+        evaluate(body, returningObject: true)
+    }
+
+    /// `apiVersion` and `request.uid` of a body, found without building the JSON tree, so a
+    /// server about to miss the API server's `?timeout=` can still answer allowed-unchanged.
+    /// nil when the body does not have both.
+    public static func requestIdentity(_ body: [UInt8]) -> (uid: String, apiVersion: String)? {
+        JSONParser.scanRequestIdentity(body)
     }
 
     /// The answer when the request must be answered before the engine can finish (the API
     /// server's `?timeout=` is about to run out): allowed, no patch, echoing `uid`.
     public static func allowUnchanged(uid: String, apiVersion: String) -> [UInt8] {
-        Array(#"{"apiVersion":"\#(apiVersion)","kind":"AdmissionReview","response":{"uid":"\#(uid)","allowed":true}}"#.utf8)
+        responseBody(apiVersion: apiVersion, uid: uid, patch: nil, warning: nil)
+    }
+
+    // MARK: - Review
+
+    private func evaluate(_ body: [UInt8], returningObject: Bool) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+        var request: AdmissionRequest
+        do {
+            let root = try JSONParser.parseAdmissionReview(body)
+            switch AdmissionRequest.decode(root) {
+            case .success(let decoded): request = decoded
+            case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
+            }
+        } catch {
+            return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
+        }
+        guard request.isPod, configuration.mutates(operation: request.operation) else {
+            return (skipped(request), request.object)
+        }
+        // Moved out of the request (and the parsed tree is gone), so the self-check patches the
+        // only copy in place.
+        var pod = request.object
+        request.object = .null
+        switch Injector(configuration: configuration).decide(pod: &pod) {
+        case .skip:
+            return (skipped(request), pod)
+        case .failOpen(let failure):
+            let record = Self.failureRecord(failure, request: request, pod: pod)
+            let response = Self.responseBody(
+                apiVersion: request.apiVersion, uid: request.uid, patch: nil,
+                warning: "kube-injector admitted this pod without injecting it: \(failure.message)")
+            // A failed self-check may have partly patched `pod`; the stored object is the one sent.
+            let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
+            return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
+        case .inject(let operations):
+            let patch = JSONPatch(operations).serialized()
+            let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: patch, warning: nil)
+            return (AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil), pod)
+        }
+    }
+
+    private func skipped(_ request: AdmissionRequest) -> AdmissionOutcome {
+        let body = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: nil, warning: nil)
+        return AdmissionOutcome(result: .skipped, httpStatus: 200, body: body, patchOperations: 0, failure: nil)
+    }
+
+    private static func badRequest(_ message: String) -> AdmissionOutcome {
+        AdmissionOutcome(result: .error, httpStatus: 400, body: Array(message.utf8), patchOperations: 0, failure: nil)
+    }
+
+    /// The pod's identity fields are read from `pod`, which a failed self-check may have partly
+    /// patched: the patch never touches name, namespace or ownerReferences.
+    private static func failureRecord(_ failure: InjectionFailure, request: AdmissionRequest, pod: JSONValue) -> FailureRecord {
+        let metadata = pod["metadata"]?.objectValue
+        let owners = (metadata?["ownerReferences"]?.arrayValue ?? []).compactMap { entry -> OwnerReference? in
+            guard let owner = entry.objectValue, let kind = owner["kind"]?.stringValue, let name = owner["name"]?.stringValue else {
+                return nil
+            }
+            return OwnerReference(
+                apiVersion: owner["apiVersion"]?.stringValue ?? "", kind: kind, name: name,
+                uid: owner["uid"]?.stringValue ?? "", controller: owner["controller"]?.boolValue ?? false)
+        }
+        let namespace = metadata?["namespace"]?.stringValue ?? ""
+        return FailureRecord(
+            message: failure.message,
+            namespace: namespace.isEmpty ? request.namespace : namespace,
+            name: metadata?["name"]?.stringValue ?? "",
+            generateName: metadata?["generateName"]?.stringValue ?? "",
+            ownerReferences: owners,
+            dryRun: request.dryRun,
+            requestUID: request.uid)
+    }
+
+    /// The response AdmissionReview, written straight to bytes in the request's version.
+    static func responseBody(apiVersion: String, uid: String, patch: [UInt8]?, warning: String?) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(128 + (patch?.count ?? 0) * 4 / 3)
+        JSONSerializer.appendLiteral(#"{"apiVersion":"#, to: &output)
+        JSONSerializer.writeString(apiVersion, into: &output)
+        JSONSerializer.appendLiteral(#","kind":"AdmissionReview","response":{"uid":"#, to: &output)
+        JSONSerializer.writeString(uid, into: &output)
+        JSONSerializer.appendLiteral(#","allowed":true"#, to: &output)
+        if let patch {
+            JSONSerializer.appendLiteral(#","patchType":"JSONPatch","patch":""#, to: &output)
+            Base64.encode(patch, into: &output)
+            output.append(UInt8(ascii: "\""))
+        }
+        if let warning {
+            JSONSerializer.appendLiteral(#","warnings":["#, to: &output)
+            JSONSerializer.writeString(warning, into: &output)
+            output.append(UInt8(ascii: "]"))
+        }
+        JSONSerializer.appendLiteral("}}", to: &output)
+        return output
     }
 }
