@@ -1,0 +1,344 @@
+import Yams
+
+/// Turns a YAML configuration document into an `InjectionConfig`, refusing anything it does
+/// not understand with a `ConfigurationError` that names the place and the fix.
+struct ConfigurationLoader {
+    let yaml: String
+    let source: String
+
+    static let topLevelKeys = ["defaultProfiles", "operations", "profiles"]
+    static let profileKeys = [
+        "containers", "env", "overrideEnv", "initContainers", "initContainerPosition", "volumes", "volumeMounts",
+    ]
+    static let envKeys = ["name", "value", "valueFrom"]
+    /// core/v1 Container fields; an init container with any other key would be refused by the
+    /// API server, so it is refused here, before any pod depends on it.
+    static let containerKeys = [
+        "name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources", "resizePolicy",
+        "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe",
+        "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy", "securityContext",
+        "stdin", "stdinOnce", "tty",
+    ]
+    static let volumeMountKeys = ["name", "mountPath", "readOnly", "recursiveReadOnly", "subPath", "subPathExpr", "mountPropagation"]
+
+    func load() throws -> InjectionConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw translate(error)
+        } catch {
+            throw ConfigurationError(source: source, location: "", line: nil, problem: .unreadableYAML("\(error)"))
+        }
+        guard let root, case .mapping(let mapping) = root else {
+            throw ConfigurationError(
+                source: source, location: "", line: root?.mark?.line,
+                problem: .wrongType(expected: "a mapping with defaultProfiles and profiles", found: root.map(describe) ?? "an empty document"))
+        }
+        var defaultProfiles: [(name: String, line: Int?)] = []
+        var operations = ["CREATE"]
+        var profiles: [InjectionProfile] = []
+        for (keyNode, value) in mapping {
+            let key = try keyString(keyNode, location: "")
+            switch key {
+            case "defaultProfiles":
+                defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark?.line) }
+            case "operations":
+                operations = []
+                for node in try sequence(value, location: key) {
+                    let operation = try string(node, location: key)
+                    guard operation == "CREATE" || operation == "UPDATE" else {
+                        throw error(at: node, key, .invalidValue("operation \"\(operation)\" is not one the injector handles; use CREATE and/or UPDATE"))
+                    }
+                    if !operations.contains(operation) { operations.append(operation) }
+                }
+            case "profiles":
+                guard case .mapping(let profileMapping) = value else {
+                    throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: describe(value)))
+                }
+                for (nameNode, profileNode) in profileMapping {
+                    let name = try keyString(nameNode, location: key)
+                    try checkProfileName(name, node: nameNode)
+                    profiles.append(try profile(named: name, profileNode))
+                }
+            default:
+                throw error(at: keyNode, "", .unknownKey(key, allowed: Self.topLevelKeys))
+            }
+        }
+        let names = profiles.map(\.name)
+        for (name, line) in defaultProfiles where !names.contains(name) {
+            throw ConfigurationError(source: source, location: "defaultProfiles", line: line, problem: .unknownDefaultProfile(name, known: names))
+        }
+        try checkSharedDefinitions(profiles)
+        return InjectionConfig(defaultProfiles: defaultProfiles.map(\.name), profiles: profiles, operations: operations)
+    }
+
+    // MARK: - Profiles
+
+    private func checkProfileName(_ name: String, node: Node) throws {
+        if name.isEmpty || name == "true" || name == "false" || name == "*"
+            || name.contains(where: { $0 == "," || $0.isWhitespace })
+        {
+            throw error(at: node, "profiles", .invalidValue(
+                "profile name \"\(name)\" cannot be used in the kube-injector.io/inject annotation; use letters, digits, '-' and '.' (not \"true\" or \"false\")"))
+        }
+    }
+
+    private func profile(named name: String, _ node: Node) throws -> InjectionProfile {
+        let location = "profiles.\(name)"
+        guard case .mapping(let mapping) = node else {
+            throw error(at: node, location, .wrongType(expected: "a mapping", found: describe(node)))
+        }
+        var profile = InjectionProfile(name: name)
+        for (keyNode, value) in mapping {
+            let key = try keyString(keyNode, location: location)
+            let here = "\(location).\(key)"
+            switch key {
+            case "containers":
+                profile.containers = try sequence(value, location: here).map { try string($0, location: here) }
+                if profile.containers.isEmpty {
+                    throw error(at: value, here, .invalidValue("lists no container; use [\"*\"] for every app container"))
+                }
+            case "env":
+                profile.env = try objects(value, location: here, list: "env") { object, node, itemLocation in
+                    try checkKeys(object, allowed: Self.envKeys, node: node, location: itemLocation)
+                    let name = try requiredString(object, "name", node: node, location: itemLocation)
+                    if object["value"] != nil, object["valueFrom"] != nil {
+                        throw error(at: node, itemLocation, .envValueAndValueFrom(name: name))
+                    }
+                    if let value = object["value"], value.stringValue == nil {
+                        throw error(at: node, itemLocation, .invalidValue("env \"\(name)\": value must be a string; quote it (\"\(value)\")"))
+                    }
+                    if let valueFrom = object["valueFrom"], valueFrom.objectValue == nil {
+                        throw error(at: node, itemLocation, .wrongType(expected: "valueFrom as a mapping", found: "\(valueFrom)"))
+                    }
+                    return name
+                }
+            case "overrideEnv":
+                profile.overrideEnv = try bool(value, location: here)
+            case "initContainers":
+                profile.initContainers = try objects(value, location: here, list: "initContainers") { object, node, itemLocation in
+                    try checkKeys(object, allowed: Self.containerKeys, node: node, location: itemLocation)
+                    let name = try requiredString(object, "name", node: node, location: itemLocation)
+                    _ = try requiredString(object, "image", node: node, location: itemLocation)
+                    return name
+                }
+            case "initContainerPosition":
+                let text = try string(value, location: here)
+                guard let position = InitContainerPosition(rawValue: text) else {
+                    throw error(at: value, here, .invalidValue("must be first or last, found \"\(text)\""))
+                }
+                profile.initContainerPosition = position
+            case "volumes":
+                profile.volumes = try objects(value, location: here, list: "volumes") { object, node, itemLocation in
+                    let name = try requiredString(object, "name", node: node, location: itemLocation)
+                    if object.count < 2 {
+                        throw error(at: node, itemLocation, .invalidValue("volume \"\(name)\" has no source (e.g. emptyDir: {})"))
+                    }
+                    return name
+                }
+            case "volumeMounts":
+                profile.volumeMounts = try objects(value, location: here, list: "volumeMounts") { object, node, itemLocation in
+                    try checkKeys(object, allowed: Self.volumeMountKeys, node: node, location: itemLocation)
+                    _ = try requiredString(object, "name", node: node, location: itemLocation)
+                    return try requiredString(object, "mountPath", node: node, location: itemLocation)
+                }
+            default:
+                throw error(at: keyNode, location, .unknownKey(key, allowed: Self.profileKeys))
+            }
+        }
+        return InjectionProfile(
+            name: name, containers: profile.containers, env: profile.env, overrideEnv: profile.overrideEnv,
+            initContainers: profile.initContainers, initContainerPosition: profile.initContainerPosition,
+            volumes: profile.volumes, volumeMounts: profile.volumeMounts)
+    }
+
+    /// A list of mappings, each turned into JSON, checked by `validate` (which returns the
+    /// entry's key), with no key twice.
+    private func objects(
+        _ node: Node, location: String, list: String,
+        validate: (JSONObject, Node, String) throws -> String
+    ) throws -> [ConfiguredObject] {
+        var result: [ConfiguredObject] = []
+        var seen: Set<String> = []
+        for (index, item) in try sequence(node, location: location).enumerated() {
+            let itemLocation = "\(location)[\(index)]"
+            let json = try self.json(item, location: itemLocation)
+            guard let object = json.objectValue else {
+                throw error(at: item, itemLocation, .wrongType(expected: "a mapping", found: describe(item)))
+            }
+            let key = try validate(object, item, itemLocation)
+            guard seen.insert(key).inserted else {
+                throw error(at: item, itemLocation, .duplicateName(list: list, name: key))
+            }
+            result.append(ConfiguredObject(key: key, value: json))
+        }
+        return result
+    }
+
+    /// An init container or volume shared by two profiles must be the same in both, or a pod
+    /// selecting both could not be given both.
+    private func checkSharedDefinitions(_ profiles: [InjectionProfile]) throws {
+        for (list, items) in [("init container", \InjectionProfile.initContainers), ("volume", \InjectionProfile.volumes)] {
+            var firstDefinition: [String: (profile: String, value: JSONValue)] = [:]
+            for profile in profiles {
+                for item in profile[keyPath: items] {
+                    if let earlier = firstDefinition[item.key] {
+                        if earlier.value != item.value {
+                            throw ConfigurationError(
+                                source: source, location: "profiles.\(profile.name)", line: nil,
+                                problem: .conflictingDefinition(list: list, name: item.key, profiles: [earlier.profile, profile.name]))
+                        }
+                    } else {
+                        firstDefinition[item.key] = (profile.name, item.value)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - YAML to JSON
+
+    /// Kubernetes objects inside the configuration become JSON as the API server would read
+    /// them: booleans, integers and floats as JSON literals, everything quoted as a string.
+    func json(_ node: Node, location: String) throws -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .null:
+                return .null
+            case .bool:
+                guard let bool = node.bool else { break }
+                return .bool(bool)
+            case .int:
+                guard let int = node.int else { break }
+                return .number(String(int))
+            case .float:
+                guard let double = node.float, double.isFinite else {
+                    throw error(at: node, location, .invalidValue("\"\(scalar.string)\" is not a finite number"))
+                }
+                return .number(double == double.rounded() && abs(double) < 1e15 ? String(Int(double)) : String(double))
+            default:
+                break
+            }
+            return .string(scalar.string)
+        case .sequence(let sequence):
+            var array: [JSONValue] = []
+            for (index, element) in sequence.enumerated() {
+                array.append(try json(element, location: "\(location)[\(index)]"))
+            }
+            return .array(array)
+        case .mapping(let mapping):
+            var object = JSONObject()
+            for (keyNode, value) in mapping {
+                let key = try keyString(keyNode, location: location)
+                object.appendMember(key: key, value: try json(value, location: location.isEmpty ? key : "\(location).\(key)"))
+            }
+            return .object(object)
+        case .alias:
+            throw error(at: node, location, .invalidValue("YAML aliases are not supported in the configuration"))
+        }
+    }
+
+    // MARK: - Scalars and checks
+
+    private func keyString(_ node: Node, location: String) throws -> String {
+        guard case .scalar(let scalar) = node else {
+            throw error(at: node, location, .wrongType(expected: "a plain key", found: describe(node)))
+        }
+        return scalar.string
+    }
+
+    private func string(_ node: Node, location: String) throws -> String {
+        guard case .scalar(let scalar) = node, Tag.Name(rawValue: node.tag.rawValue) == .str else {
+            throw error(at: node, location, .wrongType(expected: "a string", found: describe(node)))
+        }
+        return scalar.string
+    }
+
+    private func bool(_ node: Node, location: String) throws -> Bool {
+        guard Tag.Name(rawValue: node.tag.rawValue) == .bool, let bool = node.bool else {
+            throw error(at: node, location, .wrongType(expected: "true or false", found: describe(node)))
+        }
+        return bool
+    }
+
+    private func sequence(_ node: Node, location: String) throws -> [Node] {
+        guard case .sequence(let sequence) = node else {
+            throw error(at: node, location, .wrongType(expected: "a list", found: describe(node)))
+        }
+        return Array(sequence)
+    }
+
+    private func requiredString(_ object: JSONObject, _ key: String, node: Node, location: String) throws -> String {
+        guard let value = object[key] else { throw error(at: node, location, .missingField(key)) }
+        guard let string = value.stringValue, !string.isEmpty else {
+            throw error(at: node, "\(location).\(key)", .wrongType(expected: "a non-empty string", found: "\(value)"))
+        }
+        return string
+    }
+
+    private func checkKeys(_ object: JSONObject, allowed: [String], node: Node, location: String) throws {
+        for key in object.keys where !allowed.contains(key) {
+            throw error(at: node, location, .unknownKey(key, allowed: allowed))
+        }
+    }
+
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .null: return "null"
+            case .bool: return "a boolean (\(scalar.string))"
+            case .int, .float: return "a number (\(scalar.string))"
+            default: return "the string \"\(scalar.string)\""
+            }
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
+        }
+    }
+
+    private func error(at node: Node, _ location: String, _ problem: ConfigurationError.Problem) -> ConfigurationError {
+        ConfigurationError(source: source, location: location, line: node.mark?.line, problem: problem)
+    }
+
+    private func translate(_ yamlError: YamlError) -> ConfigurationError {
+        if case .duplicatedKeysInMapping(let duplicates, let context) = yamlError {
+            let key = duplicates.first ?? ""
+            let line = context.mark.line
+            let problem: ConfigurationError.Problem =
+                parentKey(ofLine: line) == "profiles" ? .duplicateProfile(key) : .duplicateKey(key)
+            return ConfigurationError(source: source, location: "", line: line, problem: problem)
+        }
+        let text = "\(yamlError)".split(separator: "\n").first.map(String.init) ?? "\(yamlError)"
+        return ConfigurationError(source: source, location: "", line: nil, problem: .unreadableYAML(text))
+    }
+
+    /// The key of the block mapping that holds `line` (1-based): the nearest line above it
+    /// that is indented less. Enough to tell a repeated profile name from another repeated key.
+    private func parentKey(ofLine line: Int) -> String? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        func indent(_ text: Substring) -> Int { text.prefix(while: { $0 == " " }).count }
+        let own = indent(lines[line - 1])
+        var index = line - 2
+        while index >= 0 {
+            let text = lines[index]
+            let trimmed = text.drop(while: { $0 == " " })
+            if !trimmed.isEmpty, !trimmed.hasPrefix("#"), indent(text) < own {
+                return trimmed.split(separator: ":").first.map { String($0).trimmingCharacters(in: " -") }
+            }
+            index -= 1
+        }
+        return nil
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        let trimmedStart = drop(while: { characters.contains($0) })
+        return String(trimmedStart.reversed().drop(while: { characters.contains($0) }).reversed())
+    }
+}

@@ -1,0 +1,329 @@
+/// Decides what to inject into one pod and builds the JSON Patch for it directly from the
+/// pod and the selected profiles, in time linear in the pod's size: every lookup into the
+/// pod's lists goes through a dictionary built once per list.
+struct Injector {
+    let configuration: InjectionConfig
+
+    func decide(pod: JSONValue) -> InjectionDecision {
+        guard let podObject = pod.objectValue else {
+            return .failOpen(InjectionFailure("request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read"))
+        }
+        let metadata = podObject["metadata"]
+        if let metadata, !metadata.isNull, metadata.objectValue == nil {
+            return .failOpen(InjectionFailure("the pod's metadata is not an object"))
+        }
+        let annotations = metadata?["annotations"]
+        if let annotations, !annotations.isNull, annotations.objectValue == nil {
+            return .failOpen(InjectionFailure("the pod's metadata.annotations is not an object"))
+        }
+        if annotations?[Annotations.status] != nil {
+            return .skip(reason: "already injected (\(Annotations.status) is set)")
+        }
+        let profiles: [InjectionProfile]
+        switch selectProfiles(annotation: annotations?[Annotations.inject]) {
+        case .success(let selected): profiles = selected
+        case .failure(let failure): return .failOpen(failure)
+        }
+        if profiles.isEmpty {
+            return .skip(reason: "no profile selected")
+        }
+        do {
+            let specOperations = try specOperations(pod: podObject, profiles: profiles)
+            if specOperations.isEmpty {
+                return .skip(reason: "the pod already carries everything its profiles inject")
+            }
+            let status = Self.statusValue(profiles)
+            var operations: [JSONPatchOperation] = []
+            operations.reserveCapacity(specOperations.count + 1)
+            operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
+            operations.append(contentsOf: specOperations)
+            let patchedPod = try selfCheck(operations, pod: pod, profiles: profiles, status: status)
+            return .inject(operations: operations, patchedPod: patchedPod)
+        } catch let failure as InjectionFailure {
+            return .failOpen(failure)
+        } catch {
+            return .failOpen(InjectionFailure("\(error)"))
+        }
+    }
+
+    // MARK: - Profiles
+
+    private func selectProfiles(annotation: JSONValue?) -> Result<[InjectionProfile], InjectionFailure> {
+        var names: [String]
+        switch annotation {
+        case nil, .null?:
+            names = configuration.defaultProfiles
+        case .string(let text)?:
+            let trimmed = text.trimmedOfSpaces
+            if trimmed == "false" { return .success([]) }
+            if trimmed == "true" || trimmed.isEmpty {
+                names = configuration.defaultProfiles
+            } else {
+                names = trimmed.split(separator: ",").map { String($0).trimmedOfSpaces }.filter { !$0.isEmpty }
+            }
+        case .some:
+            return .failure(InjectionFailure("the \(Annotations.inject) annotation is not a string"))
+        }
+        var seen: Set<String> = []
+        var profiles: [InjectionProfile] = []
+        for name in names where seen.insert(name).inserted {
+            guard let profile = configuration.profile(named: name) else {
+                let known = configuration.profiles.map(\.name)
+                return .failure(InjectionFailure(
+                    "the pod's \(Annotations.inject) annotation names profile \"\(name)\", which the injection configuration does not define (defined: \(known.isEmpty ? "none" : known.joined(separator: ", "))); fix the annotation or add the profile"))
+            }
+            profiles.append(profile)
+        }
+        return .success(profiles)
+    }
+
+    /// `{"profiles":[...],"hash":"..."}`: which profiles were injected, and a hash of their
+    /// definitions, so a pod injected under an older configuration can be recognised.
+    static func statusValue(_ profiles: [InjectionProfile]) -> String {
+        var hasher = FNV1a64()
+        for profile in profiles { hasher.combine(profile.hash) }
+        let status: JSONValue = .object(JSONObject([
+            JSONMember(key: "profiles", value: .array(profiles.map { .string($0.name) })),
+            JSONMember(key: "hash", value: .string(hasher.hex)),
+        ]))
+        return status.description
+    }
+
+    private func statusOperation(metadata: JSONValue?, annotations: JSONValue?, status: String) throws -> JSONPatchOperation {
+        let annotation = JSONValue.object(JSONObject([JSONMember(key: Annotations.status, value: .string(status))]))
+        guard let metadata, !metadata.isNull else {
+            return .add(["metadata"], .object(JSONObject([JSONMember(key: "annotations", value: annotation)])))
+        }
+        guard let annotations, !annotations.isNull else {
+            return .add(["metadata", "annotations"], annotation)
+        }
+        return .add(["metadata", "annotations", Annotations.status], .string(status))
+    }
+
+    // MARK: - Spec
+
+    /// The operations on `spec`, in this order: init containers, volumes, then each targeted
+    /// container's env and volume mounts. Empty when the pod already has everything.
+    func specOperations(pod: JSONObject, profiles: [InjectionProfile]) throws -> [JSONPatchOperation] {
+        guard let spec = pod["spec"]?.objectValue else {
+            throw InjectionFailure("the pod has no spec object")
+        }
+        guard let containers = spec["containers"]?.arrayValue else {
+            throw InjectionFailure("the pod has no spec.containers list")
+        }
+        var containerNames: [String] = []
+        containerNames.reserveCapacity(containers.count)
+        for (index, container) in containers.enumerated() {
+            guard let name = container["name"]?.stringValue else {
+                throw InjectionFailure("spec.containers[\(index)] has no name")
+            }
+            containerNames.append(name)
+        }
+        var operations: [JSONPatchOperation] = []
+        try initContainerOperations(spec: spec, appContainerNames: containerNames, profiles: profiles, into: &operations)
+        try volumeOperations(spec: spec, profiles: profiles, into: &operations)
+        for (index, container) in containers.enumerated() {
+            let targeting = profiles.filter { $0.targets(containerNamed: containerNames[index]) }
+            if targeting.isEmpty { continue }
+            let base = ["spec", "containers", String(index)]
+            try envOperations(container: container, name: containerNames[index], base: base, profiles: targeting, into: &operations)
+            try volumeMountOperations(container: container, name: containerNames[index], base: base, profiles: targeting, into: &operations)
+        }
+        return operations
+    }
+
+    private func initContainerOperations(
+        spec: JSONObject, appContainerNames: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+    ) throws {
+        guard profiles.contains(where: { !$0.initContainers.isEmpty }) else { return }
+        let existing = try list(spec["initContainers"], named: "spec.initContainers")
+        let existingByName = try index(existing, by: "name", list: "spec.initContainers")
+        let appNames = Set(appContainerNames)
+        var first: [JSONValue] = []
+        var last: [JSONValue] = []
+        var pending: Set<String> = []
+        for profile in profiles {
+            for container in profile.initContainers where !pending.contains(container.key) {
+                if let index = existingByName[container.key], let existing {
+                    if container.value.isContained(in: existing[index]) { continue }
+                    throw InjectionFailure(
+                        "the pod already has an init container named \"\(container.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
+                }
+                if appNames.contains(container.key) {
+                    throw InjectionFailure(
+                        "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
+                }
+                pending.insert(container.key)
+                switch profile.initContainerPosition {
+                case .first: first.append(container.value)
+                case .last: last.append(container.value)
+                }
+            }
+        }
+        if first.isEmpty && last.isEmpty { return }
+        guard existing != nil else {
+            operations.append(.add(["spec", "initContainers"], .array(first + last)))
+            return
+        }
+        for (offset, container) in first.enumerated() {
+            operations.append(.add(["spec", "initContainers", String(offset)], container))
+        }
+        for container in last {
+            operations.append(.add(["spec", "initContainers", "-"], container))
+        }
+    }
+
+    private func volumeOperations(spec: JSONObject, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]) throws {
+        guard profiles.contains(where: { !$0.volumes.isEmpty }) else { return }
+        let existing = try list(spec["volumes"], named: "spec.volumes")
+        let existingByName = try index(existing, by: "name", list: "spec.volumes")
+        var added: [JSONValue] = []
+        var pending: Set<String> = []
+        for profile in profiles {
+            for volume in profile.volumes where !pending.contains(volume.key) {
+                if let index = existingByName[volume.key], let existing {
+                    if volume.value.isContained(in: existing[index]) { continue }
+                    throw InjectionFailure(
+                        "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
+                }
+                pending.insert(volume.key)
+                added.append(volume.value)
+            }
+        }
+        appendOperations(added, existing: existing, path: ["spec", "volumes"], into: &operations)
+    }
+
+    private func envOperations(
+        container: JSONValue, name: String, base: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+    ) throws {
+        guard profiles.contains(where: { !$0.env.isEmpty }) else { return }
+        let existing = try list(container["env"], named: "container \"\(name)\" env")
+        let existingByName = try index(existing, by: "name", list: "container \"\(name)\" env")
+        var replacements: [(index: Int, value: JSONValue)] = []
+        var replacementByIndex: [Int: Int] = [:]
+        var added: [JSONValue] = []
+        var addedByName: [String: Int] = [:]
+        for profile in profiles {
+            for variable in profile.env {
+                if let index = existingByName[variable.key], let existing {
+                    guard profile.overrideEnv else { continue }
+                    if let position = replacementByIndex[index] {
+                        replacements[position].value = variable.value
+                    } else if !variable.value.isContained(in: existing[index]) {
+                        replacementByIndex[index] = replacements.count
+                        replacements.append((index, variable.value))
+                    }
+                } else if let position = addedByName[variable.key] {
+                    if profile.overrideEnv { added[position] = variable.value }
+                } else {
+                    addedByName[variable.key] = added.count
+                    added.append(variable.value)
+                }
+            }
+        }
+        for replacement in replacements {
+            operations.append(.replace(base + ["env", String(replacement.index)], replacement.value))
+        }
+        appendOperations(added, existing: existing, path: base + ["env"], into: &operations)
+    }
+
+    private func volumeMountOperations(
+        container: JSONValue, name: String, base: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+    ) throws {
+        guard profiles.contains(where: { !$0.volumeMounts.isEmpty }) else { return }
+        let existing = try list(container["volumeMounts"], named: "container \"\(name)\" volumeMounts")
+        let existingByPath = try index(existing, by: "mountPath", list: "container \"\(name)\" volumeMounts")
+        var added: [JSONValue] = []
+        var pendingVolumeByPath: [String: String] = [:]
+        for profile in profiles {
+            for mount in profile.volumeMounts {
+                let volume = mount.value["name"]?.stringValue ?? ""
+                if let index = existingByPath[mount.key], let existing {
+                    let existingVolume = existing[index]["name"]?.stringValue ?? ""
+                    if existingVolume == volume { continue }
+                    throw InjectionFailure(
+                        "container \"\(name)\" already mounts volume \"\(existingVolume)\" at \(mount.key), where profile \"\(profile.name)\" mounts \"\(volume)\"; change one of the mountPaths")
+                }
+                if let pendingVolume = pendingVolumeByPath[mount.key] {
+                    if pendingVolume == volume { continue }
+                    throw InjectionFailure(
+                        "the selected profiles mount both \"\(pendingVolume)\" and \"\(volume)\" at \(mount.key) in container \"\(name)\"; change one of the mountPaths")
+                }
+                pendingVolumeByPath[mount.key] = volume
+                added.append(mount.value)
+            }
+        }
+        appendOperations(added, existing: existing, path: base + ["volumeMounts"], into: &operations)
+    }
+
+    /// A missing list is created with everything in one `add`; an existing one is appended to.
+    private func appendOperations(_ values: [JSONValue], existing: [JSONValue]?, path: [String], into operations: inout [JSONPatchOperation]) {
+        if values.isEmpty { return }
+        guard existing != nil else {
+            operations.append(.add(path, .array(values)))
+            return
+        }
+        for value in values {
+            operations.append(.add(path + ["-"], value))
+        }
+    }
+
+    /// A list field of the pod: nil when absent or null, a failure when it is something else.
+    private func list(_ value: JSONValue?, named name: String) throws -> [JSONValue]? {
+        switch value {
+        case nil, .null?: return nil
+        case .array(let array)?: return array
+        case .some: throw InjectionFailure("the pod's \(name) is not a list")
+        }
+    }
+
+    /// Position of each entry by one of its string fields; entries without it are not indexed
+    /// (the API server's validation, not ours, answers for those).
+    private func index(_ list: [JSONValue]?, by key: String, list name: String) throws -> [String: Int] {
+        guard let list else { return [:] }
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(list.count)
+        for (position, entry) in list.enumerated() {
+            guard let object = entry.objectValue else {
+                throw InjectionFailure("an entry of the pod's \(name) is not an object")
+            }
+            if let value = object[key]?.stringValue { positions[value] = position }
+        }
+        return positions
+    }
+
+    // MARK: - Self-check
+
+    /// Applies the patch to the pod with our own RFC 6902 implementation and checks the
+    /// result: the status annotation is there and injecting again would add nothing. The API
+    /// server rejects a pod whose patch does not apply, whatever the failurePolicy, so a patch
+    /// that fails here is never sent.
+    private func selfCheck(_ operations: [JSONPatchOperation], pod: JSONValue, profiles: [InjectionProfile], status: String) throws -> JSONValue {
+        let patched: JSONValue
+        do {
+            patched = try JSONPatch(operations).applied(to: pod)
+        } catch {
+            throw InjectionFailure("the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
+        }
+        guard let patchedObject = patched.objectValue,
+              patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status
+        else {
+            throw InjectionFailure("the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
+        }
+        let remaining = try specOperations(pod: patchedObject, profiles: profiles)
+        guard remaining.isEmpty else {
+            throw InjectionFailure(
+                "the patched pod still lacks \(remaining.count) injected item(s) (first at \(remaining[0].path)); this is a kube-injector bug")
+        }
+        return patched
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs (annotation values are typed by hand).
+    var trimmedOfSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[start...end])
+    }
+}

@@ -1,0 +1,198 @@
+/// An RFC 6902 JSON Patch: reads, writes and applies one. The admission core applies its own
+/// patches with it before answering, because the API server rejects a pod whose patch does not
+/// apply even when the webhook's failurePolicy is Ignore.
+public struct JSONPatch: Sendable, Equatable {
+    public var operations: [JSONPatchOperation]
+
+    public init(_ operations: [JSONPatchOperation]) {
+        self.operations = operations
+    }
+
+    /// Reads a patch document (a JSON array of operation objects).
+    public init(json: JSONValue) throws {
+        guard let array = json.arrayValue else {
+            throw JSONPatchError(operationIndex: nil, path: "", problem: "a JSON Patch must be a JSON array")
+        }
+        var operations: [JSONPatchOperation] = []
+        operations.reserveCapacity(array.count)
+        for (index, element) in array.enumerated() {
+            operations.append(try JSONPatchOperation(json: element, index: index))
+        }
+        self.operations = operations
+    }
+
+    public var json: JSONValue { .array(operations.map(\.json)) }
+
+    /// The compact JSON bytes of the patch, written straight from the operations.
+    public func serialized() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(64 * operations.count + 2)
+        output.append(UInt8(ascii: "["))
+        for (index, operation) in operations.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            JSONSerializer.write(operation.json, into: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+        return output
+    }
+
+    /// Applies every operation in order; on the first failure the document is left as it was.
+    public func apply(to document: inout JSONValue) throws {
+        var working = document
+        for (index, operation) in operations.enumerated() {
+            do {
+                try Self.apply(operation, to: &working)
+            } catch var error as JSONPatchError {
+                error.operationIndex = index
+                throw error
+            }
+        }
+        document = working
+    }
+
+    public func applied(to document: JSONValue) throws -> JSONValue {
+        var copy = document
+        try apply(to: &copy)
+        return copy
+    }
+
+    // MARK: - Operations
+
+    static func apply(_ operation: JSONPatchOperation, to document: inout JSONValue) throws {
+        let path = operation.path
+        switch operation.op {
+        case .add:
+            try add(operation.value ?? .null, at: path, to: &document)
+        case .remove:
+            _ = try remove(at: path, from: &document)
+        case .replace:
+            try modify(&document, tokens: path.tokens[...], path: path) { target in
+                target = operation.value ?? .null
+            }
+        case .move:
+            let from = operation.from ?? JSONPointer(tokens: [])
+            if from == path { return }
+            if path.tokens.count > from.tokens.count, Array(path.tokens.prefix(from.tokens.count)) == from.tokens {
+                throw JSONPatchError(operationIndex: nil, path: path.description, problem: "cannot move a value into one of its own children (from \"\(from)\")")
+            }
+            let value = try remove(at: from, from: &document)
+            try add(value, at: path, to: &document)
+        case .copy:
+            let from = operation.from ?? JSONPointer(tokens: [])
+            let value = try self.value(at: from, in: document)
+            try add(value, at: path, to: &document)
+        case .test:
+            let actual = try value(at: path, in: document)
+            guard actual == (operation.value ?? .null) else {
+                throw JSONPatchError(operationIndex: nil, path: path.description, problem: "test failed: the value differs")
+            }
+        }
+    }
+
+    static func value(at pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
+        var current = document
+        for token in pointer.tokens {
+            switch current {
+            case .object(let object):
+                guard let next = object[token] else {
+                    throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "member \"\(token)\" does not exist")
+                }
+                current = next
+            case .array(let array):
+                let index = try arrayIndex(token, count: array.count, allowEnd: false, pointer: pointer)
+                current = array[index]
+            default:
+                throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "cannot descend into a scalar at \"\(token)\"")
+            }
+        }
+        return current
+    }
+
+    private static func add(_ value: JSONValue, at pointer: JSONPointer, to document: inout JSONValue) throws {
+        guard let last = pointer.tokens.last else {
+            document = value
+            return
+        }
+        try modify(&document, tokens: pointer.tokens.dropLast(), path: pointer) { parent in
+            // No `case let` bindings here: a bound copy would keep the storage shared and
+            // turn the in-place change into a copy of the whole array.
+            if parent.modifyObject({ $0[last] = value }) != nil { return }
+            let inserted: Void? = try parent.modifyArray { array in
+                let index = try arrayIndex(last, count: array.count, allowEnd: true, pointer: pointer)
+                array.insert(value, at: index)
+            }
+            if inserted == nil {
+                throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "the parent is neither an object nor an array")
+            }
+        }
+    }
+
+    private static func remove(at pointer: JSONPointer, from document: inout JSONValue) throws -> JSONValue {
+        guard let last = pointer.tokens.last else {
+            throw JSONPatchError(operationIndex: nil, path: "", problem: "cannot remove the whole document")
+        }
+        var removed: JSONValue = .null
+        try modify(&document, tokens: pointer.tokens.dropLast(), path: pointer) { parent in
+            let fromObject: Void? = try parent.modifyObject { object in
+                guard let value = object.removeValue(forKey: last) else {
+                    throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "member \"\(last)\" does not exist")
+                }
+                removed = value
+            }
+            if fromObject != nil { return }
+            let fromArray: Void? = try parent.modifyArray { array in
+                let index = try arrayIndex(last, count: array.count, allowEnd: false, pointer: pointer)
+                removed = array.remove(at: index)
+            }
+            if fromArray == nil {
+                throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "the parent is neither an object nor an array")
+            }
+        }
+        return removed
+    }
+
+    /// Walks to the value at `tokens` and lets `body` change it in place. Each level is
+    /// moved out of its parent while it changes, so nothing is copied on the way down.
+    private static func modify(
+        _ value: inout JSONValue, tokens: ArraySlice<String>, path: JSONPointer, _ body: (inout JSONValue) throws -> Void
+    ) throws {
+        guard let token = tokens.first else {
+            try body(&value)
+            return
+        }
+        let rest = tokens.dropFirst()
+        let inObject: Void? = try value.modifyObject { object in
+            guard let index = object.index(forKey: token) else {
+                throw JSONPatchError(operationIndex: nil, path: path.description, problem: "member \"\(token)\" does not exist")
+            }
+            try object.modifyValue(at: index) { try modify(&$0, tokens: rest, path: path, body) }
+        }
+        if inObject != nil { return }
+        let inArray: Void? = try value.modifyArray { array in
+            let index = try arrayIndex(token, count: array.count, allowEnd: false, pointer: path)
+            try modify(&array[index], tokens: rest, path: path, body)
+        }
+        if inArray == nil {
+            throw JSONPatchError(operationIndex: nil, path: path.description, problem: "cannot descend into a scalar at \"\(token)\"")
+        }
+    }
+
+    private static func arrayIndex(_ token: String, count: Int, allowEnd: Bool, pointer: JSONPointer) throws -> Int {
+        if token == "-" {
+            guard allowEnd else {
+                throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "\"-\" names no existing element")
+            }
+            return count
+        }
+        let digits = token.utf8
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              digits.count == 1 || digits.first != UInt8(ascii: "0"), let index = Int(token)
+        else {
+            throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "\"\(token)\" is not an array index")
+        }
+        guard index < count || (allowEnd && index == count) else {
+            throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "index \(index) is out of range (the array has \(count) elements)")
+        }
+        return index
+    }
+}

@@ -1,0 +1,68 @@
+/// An RFC 6901 JSON Pointer, kept as its unescaped reference tokens.
+public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
+    public var tokens: [String]
+
+    public init(tokens: [String]) {
+        self.tokens = tokens
+    }
+
+    /// Parses the textual form (`/metadata/annotations/kube-injector.io~1status`).
+    public init(parsing text: String) throws {
+        if text.isEmpty {
+            tokens = []
+            return
+        }
+        guard text.utf8.first == UInt8(ascii: "/") else {
+            throw JSONPatchError(operationIndex: nil, path: text, problem: "a JSON Pointer must be empty or start with '/'")
+        }
+        var tokens: [String] = []
+        for raw in text.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            let token = String(decoding: raw, as: UTF8.self)
+            tokens.append(try Self.unescape(token, in: text))
+        }
+        self.tokens = tokens
+    }
+
+    /// The textual form, with `~` written as `~0` and `/` as `~1`.
+    public var description: String {
+        var text = ""
+        for token in tokens {
+            text += "/"
+            text += Self.escape(token)
+        }
+        return text
+    }
+
+    /// Escapes one reference token: `~` first, so the `~` of `~1` is not escaped again.
+    public static func escape(_ token: String) -> String {
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        var escaped = ""
+        for character in token.unicodeScalars {
+            switch character {
+            case "~": escaped += "~0"
+            case "/": escaped += "~1"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
+    static func unescape(_ token: String, in pointer: String) throws -> String {
+        guard token.utf8.contains(UInt8(ascii: "~")) else { return token }
+        var result = ""
+        var iterator = token.unicodeScalars.makeIterator()
+        while let character = iterator.next() {
+            guard character == "~" else {
+                result.unicodeScalars.append(character)
+                continue
+            }
+            switch iterator.next() {
+            case "0": result += "~"
+            case "1": result += "/"
+            default:
+                throw JSONPatchError(operationIndex: nil, path: pointer, problem: "'~' must be followed by 0 or 1 in a JSON Pointer")
+            }
+        }
+        return result
+    }
+}

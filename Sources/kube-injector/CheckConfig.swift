@@ -1,0 +1,50 @@
+import Admission
+import ArgumentParser
+import Foundation
+
+/// `kube-injector check-config`: validates an injection configuration and summarises it, so a
+/// ConfigMap can be checked before it is rolled out.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate an injection configuration file and print a summary (exit code 2 when invalid).")
+
+    @Argument(help: "Injection configuration (YAML).")
+    var file: String
+
+    func run() throws {
+        let injection = try ConfigurationFile.load(path: file)
+        print("\(file): valid")
+        let defaults = injection.defaultProfiles.isEmpty ? "none (opt-in only)" : injection.defaultProfiles.joined(separator: ", ")
+        print("defaultProfiles: \(defaults)")
+        print("operations: \(injection.operations.joined(separator: ", "))")
+        for profile in injection.profiles {
+            let containers = profile.targetsAllContainers ? "all containers" : "containers " + profile.containers.joined(separator: ", ")
+            print(
+                "profile \(profile.name): \(containers); \(profile.env.count) env (\(profile.overrideEnv ? "overriding" : "keeping") existing), "
+                    + "\(profile.initContainers.count) init container(s) \(profile.initContainerPosition.rawValue), "
+                    + "\(profile.volumes.count) volume(s), \(profile.volumeMounts.count) volume mount(s)")
+        }
+    }
+}
+
+/// Reads the injection configuration named on the command line; a problem is printed with
+/// the file's path and ends the command with exit code 2.
+enum ConfigurationFile {
+    static func load(path: String?) throws -> InjectionConfig {
+        guard let path else { return .demo }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            Replay.standardError("\(path): cannot read the configuration: \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        do {
+            return try InjectionConfig.load(yaml: text, source: path)
+        } catch let error as ConfigurationError {
+            Replay.standardError("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Admission
+import ArgumentParser
+import Foundation
+
+/// `kube-injector replay`: runs the admission engine on saved AdmissionReviews and prints one
+/// JSON line per input, for trying a configuration without a cluster.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the injection engine on AdmissionReview files and print each answer as one JSON line.",
+        discussion: "Without --config the built-in demo configuration is used (the one `serve --dev` uses). Failures that admit a pod unchanged are reported on stderr.")
+
+    @Option(name: .long, help: "Injection configuration (YAML). Default: the built-in demo configuration.")
+    var config: String?
+
+    @Flag(name: .long, help: "Print the object as it would be stored (patched when injected) instead of the response AdmissionReview.")
+    var patched = false
+
+    @Argument(help: "AdmissionReview JSON files, or - for standard input.")
+    var reviews: [String]
+
+    func validate() throws {
+        if reviews.isEmpty { throw ValidationError("give at least one AdmissionReview file, or - for standard input") }
+    }
+
+    func run() throws {
+        let injection = try ConfigurationFile.load(path: config)
+        let controller = AdmissionController(configuration: injection)
+        var failedInputs = 0
+        for path in reviews {
+            let body: [UInt8]
+            do {
+                body = try Self.read(path)
+            } catch {
+                Self.standardError("\(path): cannot read: \(error.localizedDescription)")
+                failedInputs += 1
+                continue
+            }
+            let (outcome, patchedObject) = controller.reviewReturningPatchedObject(body)
+            if outcome.result == .error {
+                Self.standardError("\(path): \(String(decoding: outcome.body, as: UTF8.self))")
+                failedInputs += 1
+                continue
+            }
+            if let failure = outcome.failure {
+                Self.standardError("\(path): \(failure.reason): \(failure.message)")
+            }
+            let line = patched ? JSONSerializer.serialize(patchedObject ?? .null) : outcome.body
+            FileHandle.standardOutput.write(Data(line + [UInt8(ascii: "\n")]))
+        }
+        if failedInputs > 0 { throw ExitCode(1) }
+    }
+
+    private static func read(_ path: String) throws -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func standardError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
