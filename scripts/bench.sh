@@ -16,7 +16,8 @@ metrics_port=${METRICS_PORT:-19090}
 
 KI_SETUP_BENCH=1 scripts/setup.sh
 echo "== build (release)"
-swift build -c release --product kube-injector 2>&1 | tail -1
+# Static Swift runtime and Foundation: fewer relocations at start-up (lower RSS) and faster calls.
+swift build -c release --product kube-injector --static-swift-stdlib 2>&1 | tail -1
 
 work=$(mktemp -d /tmp/kube-injector-bench.XXXXXX)
 pids=()

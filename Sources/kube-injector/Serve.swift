@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import NIOCore
 import WebhookServer
 
 /// `kube-injector serve`: runs the HTTPS admission webhook, the metrics listener and the
@@ -53,6 +54,8 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        // Before anything touches MultiThreadedEventLoopGroup.singleton.
+        NIOSingletons.groupLoopCountSuggestion = assembly.options.eventLoopThreads
         MetricsSystem.bootstrap(assembly.metricsFactory)
         let (group, _) = assembly.makeServiceGroup()
         if let certificate = assembly.developmentCertificate {

@@ -1,6 +1,8 @@
 import NIOCore
 import WebhookServer
 
+import Foundation
+
 /// Everything `kube-injector serve` was asked to do, checked and in typed form. The lead's wiring
 /// (Event recorder, HPA forwarder) reads `kubeconfigPath` and `hpaForwarderEnabled` from here.
 struct ServeOptions: Sendable {
@@ -15,6 +17,8 @@ struct ServeOptions: Sendable {
     var hpaForwarderEnabled: Bool
     var development: Bool
     var drainPeriod: TimeAmount
+    /// One event loop per CPU this process may run on (its affinity mask, so `taskset` is honoured).
+    var eventLoopThreads: Int = Self.availableCPUs()
 
     static let defaultListen = "0.0.0.0:8443"
     static let developmentListen = "127.0.0.1:8443"
@@ -52,6 +56,19 @@ struct ServeOptions: Sendable {
         case (nil, _?):
             throw ServeUsageError("--tls-key was given without --tls-cert")
         }
+    }
+
+    static func availableCPUs() -> Int {
+        // "Cpus_allowed:\t3" in /proc/self/status: the affinity mask in hex (Linux only).
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+        {
+            let count = line.dropFirst("Cpus_allowed:".count).reduce(0) { total, character in
+                total + (character.hexDigitValue?.nonzeroBitCount ?? 0)
+            }
+            if count > 0 { return min(count, System.coreCount) }
+        }
+        return System.coreCount
     }
 
     /// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (all interfaces).

@@ -5,6 +5,10 @@ import NIOCore
 /// without a request for at most the idle timeout. Sits on the plaintext side, before the HTTP
 /// decoder, so it sees a request's first byte; the HTTP handler tells it when a request has been
 /// read and when its response is sent, through outbound user events.
+///
+/// Per request it only notes the time: one timer per connection checks the clock every quarter
+/// of the shorter timeout, so a deadline is enforced within 1.25 times its length and no timer
+/// is scheduled or cancelled on the request path.
 final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -18,23 +22,26 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     }
 
     private enum State {
-        case waitingForRequest
-        case readingRequest
+        case waitingForRequest(since: NIODeadline)
+        case readingRequest(since: NIODeadline)
         case answering
     }
 
     private let requestReadTimeout: TimeAmount
     private let idleTimeout: TimeAmount
-    private var state = State.waitingForRequest
+    private let checkInterval: TimeAmount
+    private var state = State.waitingForRequest(since: .now())
     private var timer: Scheduled<Void>?
 
     init(requestReadTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.requestReadTimeout = requestReadTimeout
         self.idleTimeout = idleTimeout
+        self.checkInterval = .nanoseconds(max(1_000_000, min(requestReadTimeout, idleTimeout).nanoseconds / 4))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        arm(idleTimeout, context: context)
+        state = .waitingForRequest(since: .now())
+        scheduleCheck(context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -49,9 +56,8 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if state == .waitingForRequest {
-            state = .readingRequest
-            arm(requestReadTimeout, context: context)
+        if case .waitingForRequest = state {
+            state = .readingRequest(since: .now())
         }
         context.fireChannelRead(data)
     }
@@ -64,19 +70,28 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
         switch event {
         case .requestRead:
             state = .answering
-            timer?.cancel()
-            timer = nil
         case .responseSent:
-            state = .waitingForRequest
-            arm(idleTimeout, context: context)
+            state = .waitingForRequest(since: .now())
         }
         promise?.succeed(())
     }
 
-    private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            context.close(promise: nil)
+    private func scheduleCheck(context: ChannelHandlerContext) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: checkInterval) { [self] in
+            if deadlinePassed(now: .now()) {
+                timer = nil
+                context.close(promise: nil)
+            } else {
+                scheduleCheck(context: context)
+            }
+        }
+    }
+
+    private func deadlinePassed(now: NIODeadline) -> Bool {
+        switch state {
+        case .waitingForRequest(let since): return now - since >= idleTimeout
+        case .readingRequest(let since): return now - since >= requestReadTimeout
+        case .answering: return false
         }
     }
 }
