@@ -3,7 +3,7 @@
 # ../shared/bench, each pinned to CPU 0, driven in alternation by wrk on CPU 1 at 32 keep-alive
 # TLS connections POSTing the same AdmissionReview with the same injection work.
 # Prints req/s, p50, p99 for both, the ratio, and kube-injector's idle and peak RSS.
-#   ROUNDS=3 SECONDS_PER_RUN=10 CONNECTIONS=32 NGINX=1 scripts/bench.sh
+#   ROUNDS=3 SECONDS_PER_RUN=10 CONNECTIONS=32 KI_BENCH_NGINX=1 scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=../shared/bench
@@ -60,7 +60,7 @@ for port in "$ki_port" "$go_port"; do
     || { echo "bench: server on $port did not answer with a patch" >&2; exit 1; }
 done
 
-if [ "${NGINX:-0}" = 1 ]; then
+if [ "${KI_BENCH_NGINX:-0}" = 1 ]; then
   mkdir -p /tmp/bcerts && cp "$work/tls.crt" "$work/tls.key" /tmp/bcerts/
   taskset -c 0 nginx -c "$(cd "$bench" && pwd)/nginx-limit.conf" &
   pids+=("$!"); sleep 1
@@ -81,7 +81,7 @@ for round in $(seq 1 "$rounds"); do
   go=$(run "https://127.0.0.1:$go_port/mutate"); echo "$go" >>"$work/go.txt"
   printf 'round %d  kube-injector %s\n         go-stdlib     %s\n' "$round" "$ki" "$go"
 done
-if [ "${NGINX:-0}" = 1 ]; then
+if [ "${KI_BENCH_NGINX:-0}" = 1 ]; then
   printf 'ceiling  nginx         %s\n' "$(run "https://127.0.0.1:9445/mutate")"
 fi
 peak_rss=$(rss "$ki_pid" VmHWM)

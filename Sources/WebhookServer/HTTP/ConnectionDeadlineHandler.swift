@@ -3,23 +3,15 @@ import NIOCore
 /// Closes connections whose client is too slow or silent: a request must arrive completely
 /// within the request-read timeout of its first byte, and a keep-alive connection may sit
 /// without a request for at most the idle timeout. Sits on the plaintext side, before the HTTP
-/// decoder, so it sees a request's first byte; the HTTP handler tells it when a request has been
-/// read and when its response is sent, through outbound user events.
+/// decoder, so it sees a request's first byte; the HTTP handler of the same connection calls
+/// `requestRead()` and `responseSent()` directly (same event loop, no pipeline events to cast).
 ///
 /// Per request it only notes the time: one timer per connection checks the clock every quarter
 /// of the shorter timeout, so a deadline is enforced within 1.25 times its length and no timer
 /// is scheduled or cancelled on the request path.
-final class ConnectionDeadlineHandler: ChannelDuplexHandler {
+final class ConnectionDeadlineHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = IOData
-    typealias OutboundOut = IOData
-
-    /// Outbound user events from the HTTP handler.
-    enum Event {
-        case requestRead
-        case responseSent
-    }
 
     private enum State {
         case waitingForRequest(since: NIODeadline)
@@ -62,18 +54,14 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler {
         context.fireChannelRead(data)
     }
 
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard let event = event as? Event else {
-            context.triggerUserOutboundEvent(event, promise: promise)
-            return
-        }
-        switch event {
-        case .requestRead:
-            state = .answering
-        case .responseSent:
-            state = .waitingForRequest(since: .now())
-        }
-        promise?.succeed(())
+    /// The request's head and body are in: no read deadline while it is answered.
+    func requestRead() {
+        state = .answering
+    }
+
+    /// The answer is written: the connection is idle until the next request's first byte.
+    func responseSent() {
+        state = .waitingForRequest(since: .now())
     }
 
     private func scheduleCheck(context: ChannelHandlerContext) {

@@ -33,6 +33,7 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let metrics: WebhookMetrics
     private let configuration: WebhookServerConfiguration
     private let logger: Logger
+    private let deadlines: ConnectionDeadlineHandler
     private var state = State.idle
 
     private static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
@@ -40,8 +41,10 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         controller: AdmissionController, reporter: FailureReporter, readiness: WebhookReadiness,
-        metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger
+        metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger,
+        deadlines: ConnectionDeadlineHandler
     ) {
+        self.deadlines = deadlines
         self.controller = controller
         self.reporter = reporter
         self.readiness = readiness
@@ -76,7 +79,7 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             state = .idle
-            context.triggerUserOutboundEvent(ConnectionDeadlineHandler.Event.requestRead, promise: nil)
+            deadlines.requestRead()
             answer(route: route, head: head, body: body, started: started, context: context)
         }
     }
@@ -196,7 +199,7 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let sent = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: sent)
-        context.triggerUserOutboundEvent(ConnectionDeadlineHandler.Event.responseSent, promise: nil)
+        deadlines.responseSent()
         if !keepAlive {
             sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
@@ -208,7 +211,7 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "content-length", value: String(body.count))
         headers.add(name: "connection", value: "close")
         let response = HTTPResponseHead(version: request.version, status: .payloadTooLarge, headers: headers)
-        context.triggerUserOutboundEvent(ConnectionDeadlineHandler.Event.requestRead, promise: nil)
+        deadlines.requestRead()
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         let sent = context.eventLoop.makePromise(of: Void.self)
