@@ -9,13 +9,13 @@ public struct AdmissionController: Sendable {
 
     /// Reviews one request body. Never throws: every failure becomes an outcome.
     public func review(_ body: [UInt8]) -> AdmissionOutcome {
-        evaluate(body).outcome
+        evaluate(body, returningObject: false).outcome
     }
 
     /// Like `review`, and also the object as it will be stored: patched when injected, as sent
     /// otherwise; nil when the body was not an AdmissionReview. For `replay --patched`.
     public func reviewReturningPatchedObject(_ body: [UInt8]) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
-        evaluate(body)
+        evaluate(body, returningObject: true)
     }
 
     /// `apiVersion` and `request.uid` of a body, found without building the JSON tree, so a
@@ -33,34 +33,39 @@ public struct AdmissionController: Sendable {
 
     // MARK: - Review
 
-    private func evaluate(_ body: [UInt8]) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
-        let root: JSONValue
+    private func evaluate(_ body: [UInt8], returningObject: Bool) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+        var request: AdmissionRequest
         do {
-            root = try JSONParser.parse(body)
+            let root = try JSONParser.parseAdmissionReview(body)
+            switch AdmissionRequest.decode(root) {
+            case .success(let decoded): request = decoded
+            case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
+            }
         } catch {
             return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
-        }
-        let request: AdmissionRequest
-        switch AdmissionRequest.decode(root) {
-        case .success(let decoded): request = decoded
-        case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
         }
         guard request.isPod, configuration.mutates(operation: request.operation) else {
             return (skipped(request), request.object)
         }
-        switch Injector(configuration: configuration).decide(pod: request.object) {
+        // Moved out of the request (and the parsed tree is gone), so the self-check patches the
+        // only copy in place.
+        var pod = request.object
+        request.object = .null
+        switch Injector(configuration: configuration).decide(pod: &pod) {
         case .skip:
-            return (skipped(request), request.object)
+            return (skipped(request), pod)
         case .failOpen(let failure):
-            let record = Self.failureRecord(failure, request: request)
-            let body = Self.responseBody(
+            let record = Self.failureRecord(failure, request: request, pod: pod)
+            let response = Self.responseBody(
                 apiVersion: request.apiVersion, uid: request.uid, patch: nil,
                 warning: "kube-injector admitted this pod without injecting it: \(failure.message)")
-            return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: body, patchOperations: 0, failure: record), request.object)
-        case .inject(let operations, let patchedPod):
+            // A failed self-check may have partly patched `pod`; the stored object is the one sent.
+            let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
+            return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
+        case .inject(let operations):
             let patch = JSONPatch(operations).serialized()
-            let body = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: patch, warning: nil)
-            return (AdmissionOutcome(result: .injected, httpStatus: 200, body: body, patchOperations: operations.count, failure: nil), patchedPod)
+            let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: patch, warning: nil)
+            return (AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil), pod)
         }
     }
 
@@ -73,8 +78,10 @@ public struct AdmissionController: Sendable {
         AdmissionOutcome(result: .error, httpStatus: 400, body: Array(message.utf8), patchOperations: 0, failure: nil)
     }
 
-    private static func failureRecord(_ failure: InjectionFailure, request: AdmissionRequest) -> FailureRecord {
-        let metadata = request.object["metadata"]?.objectValue
+    /// The pod's identity fields are read from `pod`, which a failed self-check may have partly
+    /// patched: the patch never touches name, namespace or ownerReferences.
+    private static func failureRecord(_ failure: InjectionFailure, request: AdmissionRequest, pod: JSONValue) -> FailureRecord {
+        let metadata = pod["metadata"]?.objectValue
         let owners = (metadata?["ownerReferences"]?.arrayValue ?? []).compactMap { entry -> OwnerReference? in
             guard let owner = entry.objectValue, let kind = owner["kind"]?.stringValue, let name = owner["name"]?.stringValue else {
                 return nil
@@ -98,22 +105,22 @@ public struct AdmissionController: Sendable {
     static func responseBody(apiVersion: String, uid: String, patch: [UInt8]?, warning: String?) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(128 + (patch?.count ?? 0) * 4 / 3)
-        output.append(contentsOf: #"{"apiVersion":"#.utf8)
+        JSONSerializer.appendLiteral(#"{"apiVersion":"#, to: &output)
         JSONSerializer.writeString(apiVersion, into: &output)
-        output.append(contentsOf: #","kind":"AdmissionReview","response":{"uid":"#.utf8)
+        JSONSerializer.appendLiteral(#","kind":"AdmissionReview","response":{"uid":"#, to: &output)
         JSONSerializer.writeString(uid, into: &output)
-        output.append(contentsOf: #","allowed":true"#.utf8)
+        JSONSerializer.appendLiteral(#","allowed":true"#, to: &output)
         if let patch {
-            output.append(contentsOf: #","patchType":"JSONPatch","patch":""#.utf8)
+            JSONSerializer.appendLiteral(#","patchType":"JSONPatch","patch":""#, to: &output)
             Base64.encode(patch, into: &output)
             output.append(UInt8(ascii: "\""))
         }
         if let warning {
-            output.append(contentsOf: #","warnings":["#.utf8)
+            JSONSerializer.appendLiteral(#","warnings":["#, to: &output)
             JSONSerializer.writeString(warning, into: &output)
             output.append(UInt8(ascii: "]"))
         }
-        output.append(contentsOf: "}}".utf8)
+        JSONSerializer.appendLiteral("}}", to: &output)
         return output
     }
 }

@@ -4,36 +4,38 @@ public enum Base64 {
 
     /// Appends the encoding of `input` to `output`.
     public static func encode(_ input: [UInt8], into output: inout [UInt8]) {
-        let table = alphabet.utf8Start
-        output.reserveCapacity(output.count + (input.count + 2) / 3 * 4)
-        input.withUnsafeBufferPointer { bytes in
-            var index = 0
-            let whole = bytes.count - bytes.count % 3
-            while index < whole {
-                let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-                output.append(table[Int(chunk >> 18 & 0x3F)])
-                output.append(table[Int(chunk >> 12 & 0x3F)])
-                output.append(table[Int(chunk >> 6 & 0x3F)])
-                output.append(table[Int(chunk & 0x3F)])
-                index += 3
-            }
-            switch bytes.count - whole {
-            case 1:
-                let chunk = UInt32(bytes[index]) << 16
-                output.append(table[Int(chunk >> 18 & 0x3F)])
-                output.append(table[Int(chunk >> 12 & 0x3F)])
-                output.append(UInt8(ascii: "="))
-                output.append(UInt8(ascii: "="))
-            case 2:
-                let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-                output.append(table[Int(chunk >> 18 & 0x3F)])
-                output.append(table[Int(chunk >> 12 & 0x3F)])
-                output.append(table[Int(chunk >> 6 & 0x3F)])
-                output.append(UInt8(ascii: "="))
-            default:
-                break
+        let encodedCount = (input.count + 2) / 3 * 4
+        // Written through a pointer into uninitialised storage: appending byte by byte
+        // costs a capacity check per byte.
+        let encoded = [UInt8](unsafeUninitializedCapacity: encodedCount) { target, initializedCount in
+            let table = alphabet.utf8Start
+            input.withUnsafeBufferPointer { bytes in
+                var index = 0
+                var out = 0
+                let whole = bytes.count - bytes.count % 3
+                while index < whole {
+                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                    target[out] = table[Int(chunk >> 18 & 0x3F)]
+                    target[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    target[out + 2] = table[Int(chunk >> 6 & 0x3F)]
+                    target[out + 3] = table[Int(chunk & 0x3F)]
+                    index += 3
+                    out += 4
+                }
+                let remaining = bytes.count - whole
+                if remaining > 0 {
+                    let second = remaining == 2 ? UInt32(bytes[index + 1]) << 8 : 0
+                    let chunk = UInt32(bytes[index]) << 16 | second
+                    target[out] = table[Int(chunk >> 18 & 0x3F)]
+                    target[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    target[out + 2] = remaining == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
+                    target[out + 3] = UInt8(ascii: "=")
+                    out += 4
+                }
+                initializedCount = out
             }
         }
+        output.append(contentsOf: encoded)
     }
 
     public static func encode(_ input: [UInt8]) -> String {

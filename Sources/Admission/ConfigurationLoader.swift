@@ -89,18 +89,24 @@ struct ConfigurationLoader {
         guard case .mapping(let mapping) = node else {
             throw error(at: node, location, .wrongType(expected: "a mapping", found: describe(node)))
         }
-        var profile = InjectionProfile(name: name)
+        var containers = ["*"]
+        var env: [ConfiguredObject] = []
+        var overrideEnv = false
+        var initContainers: [ConfiguredObject] = []
+        var initContainerPosition = InitContainerPosition.last
+        var volumes: [ConfiguredObject] = []
+        var volumeMounts: [ConfiguredObject] = []
         for (keyNode, value) in mapping {
             let key = try keyString(keyNode, location: location)
             let here = "\(location).\(key)"
             switch key {
             case "containers":
-                profile.containers = try sequence(value, location: here).map { try string($0, location: here) }
-                if profile.containers.isEmpty {
+                containers = try sequence(value, location: here).map { try string($0, location: here) }
+                if containers.isEmpty {
                     throw error(at: value, here, .invalidValue("lists no container; use [\"*\"] for every app container"))
                 }
             case "env":
-                profile.env = try objects(value, location: here, list: "env") { object, node, itemLocation in
+                env = try objects(value, location: here, list: "env") { object, node, itemLocation in
                     try checkKeys(object, allowed: Self.envKeys, node: node, location: itemLocation)
                     let name = try requiredString(object, "name", node: node, location: itemLocation)
                     if object["value"] != nil, object["valueFrom"] != nil {
@@ -115,9 +121,9 @@ struct ConfigurationLoader {
                     return name
                 }
             case "overrideEnv":
-                profile.overrideEnv = try bool(value, location: here)
+                overrideEnv = try bool(value, location: here)
             case "initContainers":
-                profile.initContainers = try objects(value, location: here, list: "initContainers") { object, node, itemLocation in
+                initContainers = try objects(value, location: here, list: "initContainers") { object, node, itemLocation in
                     try checkKeys(object, allowed: Self.containerKeys, node: node, location: itemLocation)
                     let name = try requiredString(object, "name", node: node, location: itemLocation)
                     _ = try requiredString(object, "image", node: node, location: itemLocation)
@@ -128,9 +134,9 @@ struct ConfigurationLoader {
                 guard let position = InitContainerPosition(rawValue: text) else {
                     throw error(at: value, here, .invalidValue("must be first or last, found \"\(text)\""))
                 }
-                profile.initContainerPosition = position
+                initContainerPosition = position
             case "volumes":
-                profile.volumes = try objects(value, location: here, list: "volumes") { object, node, itemLocation in
+                volumes = try objects(value, location: here, list: "volumes") { object, node, itemLocation in
                     let name = try requiredString(object, "name", node: node, location: itemLocation)
                     if object.count < 2 {
                         throw error(at: node, itemLocation, .invalidValue("volume \"\(name)\" has no source (e.g. emptyDir: {})"))
@@ -138,7 +144,7 @@ struct ConfigurationLoader {
                     return name
                 }
             case "volumeMounts":
-                profile.volumeMounts = try objects(value, location: here, list: "volumeMounts") { object, node, itemLocation in
+                volumeMounts = try objects(value, location: here, list: "volumeMounts") { object, node, itemLocation in
                     try checkKeys(object, allowed: Self.volumeMountKeys, node: node, location: itemLocation)
                     _ = try requiredString(object, "name", node: node, location: itemLocation)
                     return try requiredString(object, "mountPath", node: node, location: itemLocation)
@@ -148,9 +154,8 @@ struct ConfigurationLoader {
             }
         }
         return InjectionProfile(
-            name: name, containers: profile.containers, env: profile.env, overrideEnv: profile.overrideEnv,
-            initContainers: profile.initContainers, initContainerPosition: profile.initContainerPosition,
-            volumes: profile.volumes, volumeMounts: profile.volumeMounts)
+            name: name, containers: containers, env: env, overrideEnv: overrideEnv, initContainers: initContainers,
+            initContainerPosition: initContainerPosition, volumes: volumes, volumeMounts: volumeMounts)
     }
 
     /// A list of mappings, each turned into JSON, checked by `validate` (which returns the

@@ -9,6 +9,8 @@ public struct InjectionConfig: Sendable {
     public var operations: [String]
 
     private var profileIndex: [String: Int]
+    /// The status annotation for pods that get `defaultProfiles`, the usual case, built once.
+    private(set) var defaultStatus: (profiles: [String], value: String)?
 
     /// A configuration that injects nothing.
     public init() {
@@ -24,6 +26,8 @@ public struct InjectionConfig: Sendable {
             index[profile.name] = position
         }
         profileIndex = index
+        let defaults = defaultProfiles.compactMap { index[$0].map { profiles[$0] } }
+        defaultStatus = defaults.isEmpty ? nil : (defaults.map(\.name), Injector.statusValue(defaults))
     }
 
     public func profile(named name: String) -> InjectionProfile? {

@@ -2,8 +2,8 @@
 enum InjectionDecision {
     /// Leave the pod as it is, on purpose; the reason is for logs and tests.
     case skip(reason: String)
-    /// Apply these operations (already self-checked); `patchedPod` is the result.
-    case inject(operations: [JSONPatchOperation], patchedPod: JSONValue)
+    /// Apply these operations (already self-checked: the pod passed in is now patched).
+    case inject(operations: [JSONPatchOperation])
     /// Our own logic could not inject the pod; admit it unchanged and report.
     case failOpen(InjectionFailure)
 }

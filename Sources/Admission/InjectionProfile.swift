@@ -1,19 +1,19 @@
 /// One named profile: what is injected into a pod that selects it.
 public struct InjectionProfile: Sendable {
-    public var name: String
+    public let name: String
     /// Container names, or `["*"]` for every app container.
-    public var containers: [String]
+    public let containers: [String]
     /// EnvVar objects, keyed by name.
-    public var env: [ConfiguredObject]
+    public let env: [ConfiguredObject]
     /// Whether a variable the container already has is replaced (true) or kept (false).
-    public var overrideEnv: Bool
+    public let overrideEnv: Bool
     /// Container objects, keyed by name.
-    public var initContainers: [ConfiguredObject]
-    public var initContainerPosition: InitContainerPosition
+    public let initContainers: [ConfiguredObject]
+    public let initContainerPosition: InitContainerPosition
     /// Volume objects, keyed by name.
-    public var volumes: [ConfiguredObject]
+    public let volumes: [ConfiguredObject]
     /// VolumeMount objects for the targeted containers, keyed by mountPath.
-    public var volumeMounts: [ConfiguredObject]
+    public let volumeMounts: [ConfiguredObject]
     /// FNV-1a 64 of the profile's definition; goes into the status annotation so a changed
     /// profile can be told apart from the one a pod was injected with.
     public private(set) var hash: UInt64 = 0

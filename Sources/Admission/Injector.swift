@@ -1,48 +1,74 @@
 /// Decides what to inject into one pod and builds the JSON Patch for it directly from the
-/// pod and the selected profiles, in time linear in the pod's size: every lookup into the
-/// pod's lists goes through a dictionary built once per list.
+/// pod and the selected profiles, in time linear in the pod's size: each of the pod's lists
+/// is indexed by name once (`NameIndex`), and every lookup goes through that index.
 struct Injector {
     let configuration: InjectionConfig
 
-    func decide(pod: JSONValue) -> InjectionDecision {
-        guard let podObject = pod.objectValue else {
-            return .failOpen(InjectionFailure("request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read"))
-        }
-        let metadata = podObject["metadata"]
-        if let metadata, !metadata.isNull, metadata.objectValue == nil {
-            return .failOpen(InjectionFailure("the pod's metadata is not an object"))
-        }
-        let annotations = metadata?["annotations"]
-        if let annotations, !annotations.isNull, annotations.objectValue == nil {
-            return .failOpen(InjectionFailure("the pod's metadata.annotations is not an object"))
-        }
-        if annotations?[Annotations.status] != nil {
-            return .skip(reason: "already injected (\(Annotations.status) is set)")
-        }
-        let profiles: [InjectionProfile]
-        switch selectProfiles(annotation: annotations?[Annotations.inject]) {
-        case .success(let selected): profiles = selected
-        case .failure(let failure): return .failOpen(failure)
-        }
-        if profiles.isEmpty {
-            return .skip(reason: "no profile selected")
+    /// Decides for `pod` and, when injecting, patches it in place (the self-check applies the
+    /// patch to the request's own object, so nothing is copied). After `.failOpen` the pod may be
+    /// partly patched and must not be used as the stored object.
+    func decide(pod: inout JSONValue) -> InjectionDecision {
+        let planned: (operations: [JSONPatchOperation], status: String)
+        switch plan(pod: pod) {
+        case .planned(let operations, let status): planned = (operations, status)
+        case .decided(let decision): return decision
         }
         do {
-            let specOperations = try specOperations(pod: podObject, profiles: profiles)
-            if specOperations.isEmpty {
-                return .skip(reason: "the pod already carries everything its profiles inject")
-            }
-            let status = Self.statusValue(profiles)
-            var operations: [JSONPatchOperation] = []
-            operations.reserveCapacity(specOperations.count + 1)
-            operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
-            operations.append(contentsOf: specOperations)
-            let patchedPod = try selfCheck(operations, pod: pod, profiles: profiles, status: status)
-            return .inject(operations: operations, patchedPod: patchedPod)
+            try selfCheck(planned.operations, pod: &pod, status: planned.status)
+            return .inject(operations: planned.operations)
         } catch let failure as InjectionFailure {
             return .failOpen(failure)
         } catch {
             return .failOpen(InjectionFailure("\(error)"))
+        }
+    }
+
+    private enum Plan {
+        case planned(operations: [JSONPatchOperation], status: String)
+        case decided(InjectionDecision)
+    }
+
+    /// Everything that reads the pod, kept apart from the self-check so none of its references
+    /// into the pod are alive while the patch is applied in place.
+    private func plan(pod: JSONValue) -> Plan {
+        guard let podObject = pod.objectValue else {
+            return .decided(.failOpen(InjectionFailure("request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read")))
+        }
+        let metadata = podObject["metadata"]
+        if let metadata, !metadata.isNull, metadata.objectValue == nil {
+            return .decided(.failOpen(InjectionFailure("the pod's metadata is not an object")))
+        }
+        let annotations = metadata?["annotations"]
+        if let annotations, !annotations.isNull, annotations.objectValue == nil {
+            return .decided(.failOpen(InjectionFailure("the pod's metadata.annotations is not an object")))
+        }
+        if annotations?[Annotations.status] != nil {
+            return .decided(.skip(reason: "already injected (\(Annotations.status) is set)"))
+        }
+        let profiles: [InjectionProfile]
+        switch selectProfiles(annotation: annotations?[Annotations.inject]) {
+        case .success(let selected): profiles = selected
+        case .failure(let failure): return .decided(.failOpen(failure))
+        }
+        if profiles.isEmpty {
+            return .decided(.skip(reason: "no profile selected"))
+        }
+        do {
+            let specOperations = try specOperations(pod: podObject, profiles: profiles)
+            if specOperations.isEmpty {
+                return .decided(.skip(reason: "the pod already carries everything its profiles inject"))
+            }
+            let status = configuration.defaultStatus.flatMap { $0.profiles == profiles.map(\.name) ? $0.value : nil }
+                ?? Self.statusValue(profiles)
+            var operations: [JSONPatchOperation] = []
+            operations.reserveCapacity(specOperations.count + 1)
+            operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
+            operations.append(contentsOf: specOperations)
+            return .planned(operations: operations, status: status)
+        } catch let failure as InjectionFailure {
+            return .decided(.failOpen(failure))
+        } catch {
+            return .decided(.failOpen(InjectionFailure("\(error)")))
         }
     }
 
@@ -155,8 +181,8 @@ struct Injector {
                 }
                 pending.insert(container.key)
                 switch profile.initContainerPosition {
-                case .first: first.append(container.value)
-                case .last: last.append(container.value)
+                case .first: first.append(container.encoded)
+                case .last: last.append(container.encoded)
                 }
             }
         }
@@ -187,7 +213,7 @@ struct Injector {
                         "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 pending.insert(volume.key)
-                added.append(volume.value)
+                added.append(volume.encoded)
             }
         }
         appendOperations(added, existing: existing, path: ["spec", "volumes"], into: &operations)
@@ -200,24 +226,24 @@ struct Injector {
         let existing = try list(container["env"], named: "container \"\(name)\" env")
         let existingByName = try index(existing, by: "name", list: "container \"\(name)\" env")
         var replacements: [(index: Int, value: JSONValue)] = []
-        var replacementByIndex: [Int: Int] = [:]
         var added: [JSONValue] = []
-        var addedByName: [String: Int] = [:]
+        // Only needed when two selected profiles set the same variable; most reviews select one.
+        let mayRepeat = profiles.count > 1
+        var addedByName = NameIndex()
         for profile in profiles {
             for variable in profile.env {
                 if let index = existingByName[variable.key], let existing {
                     guard profile.overrideEnv else { continue }
-                    if let position = replacementByIndex[index] {
-                        replacements[position].value = variable.value
+                    if mayRepeat, let position = replacements.firstIndex(where: { $0.index == index }) {
+                        replacements[position].value = variable.encoded
                     } else if !variable.value.isContained(in: existing[index]) {
-                        replacementByIndex[index] = replacements.count
-                        replacements.append((index, variable.value))
+                        replacements.append((index, variable.encoded))
                     }
-                } else if let position = addedByName[variable.key] {
-                    if profile.overrideEnv { added[position] = variable.value }
+                } else if mayRepeat, let position = addedByName[variable.key] {
+                    if profile.overrideEnv { added[position] = variable.encoded }
                 } else {
-                    addedByName[variable.key] = added.count
-                    added.append(variable.value)
+                    if mayRepeat { addedByName.insert(variable.key, at: added.count) }
+                    added.append(variable.encoded)
                 }
             }
         }
@@ -250,7 +276,7 @@ struct Injector {
                         "the selected profiles mount both \"\(pendingVolume)\" and \"\(volume)\" at \(mount.key) in container \"\(name)\"; change one of the mountPaths")
                 }
                 pendingVolumeByPath[mount.key] = volume
-                added.append(mount.value)
+                added.append(mount.encoded)
             }
         }
         appendOperations(added, existing: existing, path: base + ["volumeMounts"], into: &operations)
@@ -269,25 +295,24 @@ struct Injector {
     }
 
     /// A list field of the pod: nil when absent or null, a failure when it is something else.
-    private func list(_ value: JSONValue?, named name: String) throws -> [JSONValue]? {
+    private func list(_ value: JSONValue?, named name: @autoclosure () -> String) throws -> [JSONValue]? {
         switch value {
         case nil, .null?: return nil
         case .array(let array)?: return array
-        case .some: throw InjectionFailure("the pod's \(name) is not a list")
+        case .some: throw InjectionFailure("the pod's \(name()) is not a list")
         }
     }
 
     /// Position of each entry by one of its string fields; entries without it are not indexed
     /// (the API server's validation, not ours, answers for those).
-    private func index(_ list: [JSONValue]?, by key: String, list name: String) throws -> [String: Int] {
-        guard let list else { return [:] }
-        var positions: [String: Int] = [:]
-        positions.reserveCapacity(list.count)
+    private func index(_ list: [JSONValue]?, by key: String, list name: @autoclosure () -> String) throws -> NameIndex {
+        guard let list else { return NameIndex() }
+        var positions = NameIndex(capacity: list.count)
         for (position, entry) in list.enumerated() {
             guard let object = entry.objectValue else {
-                throw InjectionFailure("an entry of the pod's \(name) is not an object")
+                throw InjectionFailure("an entry of the pod's \(name()) is not an object")
             }
-            if let value = object[key]?.stringValue { positions[value] = position }
+            if let value = object[key]?.stringValue { positions.insert(value, at: position) }
         }
         return positions
     }
@@ -295,27 +320,37 @@ struct Injector {
     // MARK: - Self-check
 
     /// Applies the patch to the pod with our own RFC 6902 implementation and checks the
-    /// result: the status annotation is there and injecting again would add nothing. The API
-    /// server rejects a pod whose patch does not apply, whatever the failurePolicy, so a patch
-    /// that fails here is never sent.
-    private func selfCheck(_ operations: [JSONPatchOperation], pod: JSONValue, profiles: [InjectionProfile], status: String) throws -> JSONValue {
-        let patched: JSONValue
+    /// result: every operation's value is where it says (an append at the end of its list, in
+    /// order) and the status annotation is set. The API server rejects a pod whose patch does
+    /// not apply, whatever the failurePolicy, so a patch that fails here is never sent.
+    private func selfCheck(_ operations: [JSONPatchOperation], pod patched: inout JSONValue, status: String) throws {
         do {
-            patched = try JSONPatch(operations).applied(to: pod)
+            try JSONPatch(operations).applyInPlace(to: &patched)
         } catch {
             throw InjectionFailure("the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
         }
-        guard let patchedObject = patched.objectValue,
-              patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status
-        else {
+        // Walk backwards so each append's place can be counted from the end of its list.
+        var appendsAfter: [[String]: Int] = [:]
+        for operation in operations.reversed() {
+            guard let value = operation.value else { continue }
+            var landed = false
+            if operation.path.tokens.last == "-" {
+                let list = Array(operation.path.tokens.dropLast())
+                let fromEnd = appendsAfter[list, default: 0]
+                appendsAfter[list] = fromEnd + 1
+                if let array = try? JSONPatch.value(at: JSONPointer(tokens: list), in: patched).arrayValue, array.count > fromEnd {
+                    landed = array[array.count - 1 - fromEnd] == value
+                }
+            } else if let actual = try? JSONPatch.value(at: operation.path, in: patched) {
+                landed = actual == value
+            }
+            guard landed else {
+                throw InjectionFailure("the patched pod does not hold what the patch added at \(operation.path); this is a kube-injector bug, please report it with the pod spec")
+            }
+        }
+        guard patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status else {
             throw InjectionFailure("the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
         }
-        let remaining = try specOperations(pod: patchedObject, profiles: profiles)
-        guard remaining.isEmpty else {
-            throw InjectionFailure(
-                "the patched pod still lacks \(remaining.count) injected item(s) (first at \(remaining[0].path)); this is a kube-injector bug")
-        }
-        return patched
     }
 }
 

@@ -13,9 +13,12 @@ public struct JSONObject: Sendable {
     public var keys: [String] { members.map(\.key) }
 
     public func index(forKey key: String) -> Int? {
+        // Comparing lengths first skips String's full comparison for almost every other key.
+        let length = key.utf8.count
         var index = members.count - 1
         while index >= 0 {
-            if members[index].key == key { return index }
+            let candidate = members[index].key
+            if candidate.utf8.count == length && candidate == key { return index }
             index -= 1
         }
         return nil

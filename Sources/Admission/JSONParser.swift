@@ -9,6 +9,15 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    /// Scratch stacks for the members and elements of the containers being parsed, so each
+    /// finished container is copied once into an array of its exact size instead of growing
+    /// its own array one append at a time.
+    private let memberStack = ParserStack<JSONMember>()
+    private let elementStack = ParserStack<JSONValue>()
+    /// The array `bytes` points into, for raw values to share; nil when none are kept.
+    private var source: JSONSource?
+    /// Set whenever whitespace is skipped, so a raw value knows whether it is compact.
+    private var sawWhitespace = false
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -16,20 +25,37 @@ public struct JSONParser {
 
     /// Parses exactly one JSON value; only whitespace may follow it.
     public static func parse(_ input: [UInt8]) throws -> JSONValue {
-        try input.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
-            parser.skipWhitespace()
-            let value = try parser.parseValue()
-            parser.skipWhitespace()
-            if parser.position < buffer.count {
-                throw JSONParseError(offset: parser.position, problem: "unexpected content after the JSON value")
-            }
-            return value
-        }
+        try input.withUnsafeBufferPointer { try parse(buffer: $0) }
     }
 
     public static func parse(_ text: String) throws -> JSONValue {
         try parse(Array(text.utf8))
+    }
+
+    static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+        var parser = JSONParser(bytes: buffer)
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        try parser.expectEnd()
+        return value
+    }
+
+    /// Parses `input` building only what `shape` asks for: the rest is checked as strictly,
+    /// and kept as raw bytes or dropped.
+    static func parse(_ input: [UInt8], shape: ParseShape) throws -> JSONValue {
+        try input.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            parser.source = input.count < Int(UInt32.max >> 1) ? JSONSource(input) : nil
+            parser.skipWhitespace()
+            let value = try parser.parseValue(shape: shape)
+            try parser.expectEnd()
+            return value
+        }
+    }
+
+    /// Parses an AdmissionReview body the way the admission core reads it (`ParseShape.admissionReview`).
+    static func parseAdmissionReview(_ input: [UInt8]) throws -> JSONValue {
+        try parse(input, shape: .admissionReview)
     }
 
     /// Reads `apiVersion` and `request.uid` of an AdmissionReview without building the tree:
@@ -76,17 +102,75 @@ public struct JSONParser {
         }
     }
 
+    private mutating func expectEnd() throws {
+        skipWhitespace()
+        if position < bytes.count {
+            throw error("unexpected content after the JSON value")
+        }
+    }
+
+    private mutating func parseValue(shape: ParseShape) throws -> JSONValue {
+        guard position < bytes.count else { throw error("unexpected end of input, expected a value") }
+        switch shape {
+        case .full:
+            return try parseValue()
+        case .raw:
+            return try parseRaw()
+        case .drop:
+            try skipValue()
+            return .null
+        case .object:
+            guard bytes[position] == UInt8(ascii: "{") else { return try parseValue() }
+            let base = memberStack.count
+            try forEachMember { parser, key in
+                let memberShape = shape.shape(forMember: key) ?? .full
+                if case .drop = memberShape {
+                    try parser.skipValue()
+                    return
+                }
+                let value = try parser.parseValue(shape: memberShape)
+                parser.memberStack.push(JSONMember(key: key, value: value))
+            }
+            return .object(JSONObject(memberStack.popArray(from: base)))
+        case .array(let elementShape):
+            guard bytes[position] == UInt8(ascii: "[") else { return try parseValue() }
+            let base = elementStack.count
+            try forEachElement { parser in
+                let value = try parser.parseValue(shape: elementShape)
+                parser.elementStack.push(value)
+            }
+            return .array(elementStack.popArray(from: base))
+        }
+    }
+
+    /// Checks the value and keeps its bytes. Containers and strings stay raw; other scalars
+    /// are cheaper to build than to wrap.
+    private mutating func parseRaw() throws -> JSONValue {
+        let first = bytes[position]
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\""), let source else {
+            return try parseValue()
+        }
+        let start = position
+        let outerWhitespace = sawWhitespace
+        sawWhitespace = false
+        try skipValue()
+        let raw = RawJSON(source: source, range: start..<position, isCompact: !sawWhitespace)
+        sawWhitespace = outerWhitespace || sawWhitespace
+        return .raw(raw)
+    }
+
     private mutating func enterContainer() throws {
         depth += 1
         if depth > Self.maximumDepth { throw error("nesting deeper than \(Self.maximumDepth) levels") }
     }
 
     private mutating func parseObject() throws -> JSONObject {
-        var object = JSONObject()
+        let base = memberStack.count
         try forEachMember { parser, key in
-            object.appendMember(key: key, value: try parser.parseValue())
+            let value = try parser.parseValue()
+            parser.memberStack.push(JSONMember(key: key, value: value))
         }
-        return object
+        return JSONObject(memberStack.popArray(from: base))
     }
 
     /// Walks the members of the object at the current position, calling `body` with the
@@ -132,9 +216,12 @@ public struct JSONParser {
     }
 
     private mutating func parseArray() throws -> [JSONValue] {
-        var array: [JSONValue] = []
-        try forEachElement { parser in array.append(try parser.parseValue()) }
-        return array
+        let base = elementStack.count
+        try forEachElement { parser in
+            let value = try parser.parseValue()
+            parser.elementStack.push(value)
+        }
+        return elementStack.popArray(from: base)
     }
 
     private mutating func forEachElement(_ body: (inout JSONParser) throws -> Void) throws {
@@ -164,14 +251,53 @@ public struct JSONParser {
         }
     }
 
-    /// Checks a value and moves past it without keeping it.
+    /// Checks a value and moves past it without keeping it: no strings, keys included, are built.
     private mutating func skipValue() throws {
         guard position < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[position] {
-        case UInt8(ascii: "{"): try forEachMember { parser, _ in try parser.skipValue() }
+        case UInt8(ascii: "{"): try skipObject()
         case UInt8(ascii: "["): try forEachElement { parser in try parser.skipValue() }
         case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
         default: _ = try parseValue()
+        }
+    }
+
+    private mutating func skipObject() throws {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input inside an object") }
+            guard bytes[position] == UInt8(ascii: "\"") else {
+                throw error("unexpected character \(describe(bytes[position])), expected a member name in quotes")
+            }
+            try skipString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw error(position < bytes.count ? "expected ':' after member name" : "unexpected end of input inside an object")
+            }
+            position += 1
+            skipWhitespace()
+            try skipValue()
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input inside an object") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                depth -= 1
+                return
+            default:
+                throw error("unexpected character \(describe(bytes[position])), expected ',' or '}'")
+            }
         }
     }
 
@@ -189,6 +315,11 @@ public struct JSONParser {
 
     private mutating func parseNumber() throws -> String {
         let start = position
+        try skipNumber()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    }
+
+    private mutating func skipNumber() throws {
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard position < bytes.count, isDigit(bytes[position]) else { throw error("a number needs a digit here") }
         if bytes[position] == UInt8(ascii: "0") {
@@ -210,18 +341,16 @@ public struct JSONParser {
             guard position < bytes.count, isDigit(bytes[position]) else { throw error("an exponent needs a digit") }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
     }
 
     private mutating func skipString() throws {
-        // Strings with escapes or non-ASCII take the full path; most identity scans never see them.
+        // Plain ASCII strings are skipped here; escapes and non-ASCII take the full, checking path.
         let start = position
-        position += 1
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") { position += 1; return }
-            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { break }
-            position += 1
+        var sawNonASCII = false
+        let end = StringScanner.plainRunEnd(bytes, from: position + 1, sawNonASCII: &sawNonASCII)
+        if !sawNonASCII, end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            position = end + 1
+            return
         }
         position = start
         _ = try parseString()
@@ -231,24 +360,28 @@ public struct JSONParser {
         let openingQuote = position
         position += 1
         let start = position
-        var asciiOnly = true
         // Fast path: no escapes, decode the bytes in one go.
-        while position < bytes.count {
-            let byte = bytes[position]
+        var sawNonASCII = false
+        let index = StringScanner.plainRunEnd(bytes, from: start, sawNonASCII: &sawNonASCII)
+        if index < bytes.count {
+            let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                position += 1
-                if asciiOnly { return String(decoding: slice, as: UTF8.self) }
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                position = index + 1
+                if !sawNonASCII {
+                    return KnownKeys.lookup(slice) ?? String(decoding: slice, as: UTF8.self)
+                }
                 guard let string = String(validating: slice, as: UTF8.self) else {
                     throw JSONParseError(offset: start, problem: "string is not valid UTF-8")
                 }
                 return string
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character \(describe(byte)) must be escaped in a string") }
-            if byte >= 0x80 { asciiOnly = false }
-            position += 1
+            if byte < 0x20 {
+                position = index
+                throw error("control character \(describe(byte)) must be escaped in a string")
+            }
         }
+        position = index
         guard position < bytes.count else {
             throw JSONParseError(offset: openingQuote, problem: "unterminated string")
         }
@@ -337,7 +470,9 @@ public struct JSONParser {
     private mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
-            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            case 0x20, 0x09, 0x0A, 0x0D:
+                position += 1
+                sawWhitespace = true
             default: return
             }
         }

@@ -26,11 +26,30 @@ public struct JSONPatch: Sendable, Equatable {
     /// The compact JSON bytes of the patch, written straight from the operations.
     public func serialized() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(64 * operations.count + 2)
+        output.reserveCapacity(96 * operations.count + 2)
         output.append(UInt8(ascii: "["))
         for (index, operation) in operations.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            JSONSerializer.write(operation.json, into: &output)
+            JSONSerializer.appendLiteral(#"{"op":""#, to: &output)
+            switch operation.op {
+            case .add: JSONSerializer.appendLiteral("add", to: &output)
+            case .remove: JSONSerializer.appendLiteral("remove", to: &output)
+            case .replace: JSONSerializer.appendLiteral("replace", to: &output)
+            case .move: JSONSerializer.appendLiteral("move", to: &output)
+            case .copy: JSONSerializer.appendLiteral("copy", to: &output)
+            case .test: JSONSerializer.appendLiteral("test", to: &output)
+            }
+            JSONSerializer.appendLiteral(#"","path":"#, to: &output)
+            operation.path.writeJSONString(into: &output)
+            if let from = operation.from {
+                JSONSerializer.appendLiteral(#","from":"#, to: &output)
+                from.writeJSONString(into: &output)
+            }
+            if let value = operation.value {
+                JSONSerializer.appendLiteral(#","value":"#, to: &output)
+                JSONSerializer.write(value, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "]"))
         return output
@@ -48,6 +67,19 @@ public struct JSONPatch: Sendable, Equatable {
             }
         }
         document = working
+    }
+
+    /// Applies the operations straight to `document`, without the copy that makes `apply`
+    /// all-or-nothing: after a failure the document may be partly patched.
+    func applyInPlace(to document: inout JSONValue) throws {
+        for (index, operation) in operations.enumerated() {
+            do {
+                try Self.apply(operation, to: &document)
+            } catch var error as JSONPatchError {
+                error.operationIndex = index
+                throw error
+            }
+        }
     }
 
     public func applied(to document: JSONValue) throws -> JSONValue {
@@ -92,6 +124,7 @@ public struct JSONPatch: Sendable, Equatable {
     static func value(at pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
         var current = document
         for token in pointer.tokens {
+            current.materializeIfRaw()
             switch current {
             case .object(let object):
                 guard let next = object[token] else {

@@ -33,6 +33,38 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
+    /// Writes the textual form as a quoted JSON string straight into `output`: the patch is
+    /// serialised on every review, and building each path as a String first costs more than
+    /// the rest of the serialisation.
+    func writeJSONString(into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for token in tokens {
+            output.append(UInt8(ascii: "/"))
+            var token = token
+            let plain = token.withUTF8 { utf8 -> Bool in
+                for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "~") || byte == UInt8(ascii: "/")
+                    || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    return false
+                }
+                output.append(contentsOf: utf8)
+                return true
+            }
+            if plain { continue }
+            for byte in token.utf8 {
+                switch byte {
+                case UInt8(ascii: "~"): output.append(UInt8(ascii: "~")); output.append(UInt8(ascii: "0"))
+                case UInt8(ascii: "/"): output.append(UInt8(ascii: "~")); output.append(UInt8(ascii: "1"))
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0..<0x20:
+                    var escaped: [UInt8] = []
+                    JSONSerializer.writeString(String(decoding: [byte], as: UTF8.self), into: &escaped)
+                    output.append(contentsOf: escaped.dropFirst().dropLast())
+                default: output.append(byte)
+                }
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
     /// Escapes one reference token: `~` first, so the `~` of `~1` is not escaped again.
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }

@@ -1,6 +1,12 @@
 /// Writes JSON values as compact UTF-8 bytes: members in their stored order, numbers as their
 /// lexeme, strings escaped as RFC 8259 requires and nothing more.
 public enum JSONSerializer {
+    /// Appends a literal's bytes; a StaticString needs none of String's per-call checks.
+    @inline(__always)
+    static func appendLiteral(_ literal: StaticString, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
     public static func serialize(_ value: JSONValue) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
@@ -11,9 +17,9 @@ public enum JSONSerializer {
     public static func write(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
         case .null:
-            output.append(contentsOf: "null".utf8)
+            appendLiteral("null", to: &output)
         case .bool(let bool):
-            output.append(contentsOf: bool ? "true".utf8 : "false".utf8)
+            if bool { appendLiteral("true", to: &output) } else { appendLiteral("false", to: &output) }
         case .number(let lexeme):
             output.append(contentsOf: lexeme.utf8)
         case .string(let string):
@@ -27,6 +33,8 @@ public enum JSONSerializer {
                 write(element, into: &output)
             }
             output.append(UInt8(ascii: "]"))
+        case .raw(let raw):
+            raw.write(into: &output)
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             var first = true
@@ -63,7 +71,7 @@ public enum JSONSerializer {
                 case 0x0C: output.append(UInt8(ascii: "f"))
                 default:
                     let hexDigits: StaticString = "0123456789abcdef"
-                    output.append(contentsOf: "u00".utf8)
+                    appendLiteral("u00", to: &output)
                     output.append(hexDigits.utf8Start[Int(byte >> 4)])
                     output.append(hexDigits.utf8Start[Int(byte & 0xF)])
                 }

@@ -9,30 +9,64 @@ public enum JSONValue: Sendable {
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
+    /// A value the parser checked but did not build (see `RawJSON`); every accessor below
+    /// reads it as the value it holds.
+    case raw(RawJSON)
 
     public var objectValue: JSONObject? {
-        if case .object(let object) = self { return object }
-        return nil
+        switch self {
+        case .object(let object): return object
+        case .raw(let raw): return raw.parsed.objectValue
+        default: return nil
+        }
     }
 
     public var arrayValue: [JSONValue]? {
-        if case .array(let array) = self { return array }
-        return nil
+        switch self {
+        case .array(let array): return array
+        case .raw(let raw): return raw.parsed.arrayValue
+        default: return nil
+        }
     }
 
     public var stringValue: String? {
-        if case .string(let string) = self { return string }
-        return nil
+        switch self {
+        case .string(let string): return string
+        case .raw(let raw): return raw.parsed.stringValue
+        default: return nil
+        }
     }
 
     public var boolValue: Bool? {
-        if case .bool(let bool) = self { return bool }
-        return nil
+        switch self {
+        case .bool(let bool): return bool
+        case .raw(let raw): return raw.parsed.boolValue
+        default: return nil
+        }
     }
 
     public var isNull: Bool {
-        if case .null = self { return true }
-        return false
+        switch self {
+        case .null: return true
+        case .raw(let raw): return raw.parsed.isNull
+        default: return false
+        }
+    }
+
+    /// The same value with every raw part built into a tree.
+    public var materialized: JSONValue {
+        switch self {
+        case .raw(let raw): return raw.parsed.materialized
+        case .array(let array): return .array(array.map(\.materialized))
+        case .object(let object):
+            return .object(JSONObject(object.members.map { JSONMember(key: $0.key, value: $0.value.materialized) }))
+        default: return self
+        }
+    }
+
+    /// Builds this value in place when it is raw, so it can be changed.
+    mutating func materializeIfRaw() {
+        if case .raw(let raw) = self { self = raw.parsed }
     }
 
     /// The member `key` when this is an object.
@@ -44,6 +78,7 @@ public enum JSONValue: Sendable {
     /// so the storage stays uniquely referenced). Returns nil when this is not an object.
     @discardableResult
     mutating func modifyObject<R>(_ body: (inout JSONObject) throws -> R) rethrows -> R? {
+        materializeIfRaw()
         guard case .object(var object) = self else { return nil }
         self = .null
         defer { self = .object(object) }
@@ -53,6 +88,7 @@ public enum JSONValue: Sendable {
     /// Changes the array in place without copying it; nil when this is not an array.
     @discardableResult
     mutating func modifyArray<R>(_ body: (inout [JSONValue]) throws -> R) rethrows -> R? {
+        materializeIfRaw()
         guard case .array(var array) = self else { return nil }
         self = .null
         defer { self = .array(array) }
@@ -65,6 +101,8 @@ public enum JSONValue: Sendable {
     /// seen again carries more fields than the configuration gave it.
     public func isContained(in other: JSONValue) -> Bool {
         switch (self, other) {
+        case (.raw(let raw), _): return raw.parsed.isContained(in: other)
+        case (_, .raw(let raw)): return isContained(in: raw.parsed)
         case (.object(let mine), .object(let theirs)):
             for member in mine.members {
                 guard let value = theirs[member.key], member.value.isContained(in: value) else { return false }
@@ -85,6 +123,10 @@ extension JSONValue: Equatable {
     /// numbers compare by value.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
+        case (.raw(let left), .raw(let right)) where left.isCompact && right.isCompact && left.bytes.elementsEqual(right.bytes):
+            return true
+        case (.raw(let raw), _): return raw.parsed == rhs
+        case (_, .raw(let raw)): return lhs == raw.parsed
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
         case (.number(let a), .number(let b)):

@@ -18,10 +18,6 @@ struct Replay: ParsableCommand {
     @Argument(help: "AdmissionReview JSON files, or - for standard input.")
     var reviews: [String]
 
-    func validate() throws {
-        if reviews.isEmpty { throw ValidationError("give at least one AdmissionReview file, or - for standard input") }
-    }
-
     func run() throws {
         let injection = try ConfigurationFile.load(path: config)
         let controller = AdmissionController(configuration: injection)
