@@ -52,6 +52,7 @@ wait_ready "https://127.0.0.1:$ki_port/readyz"
 wait_ready "https://127.0.0.1:$go_port/"
 sleep 1
 idle_rss=$(rss "$ki_pid" VmRSS)
+idle_anon=$(rss "$ki_pid" RssAnon)
 
 # Both answer the fixture with a patch: check before measuring.
 for port in "$ki_port" "$go_port"; do
@@ -103,4 +104,5 @@ echo "== medians"
 summary "$work/ki.txt" kube-injector
 summary "$work/go.txt" go-stdlib
 awk -v a="$(cat "$work/ki.txt.rps")" -v b="$(cat "$work/go.txt.rps")" 'BEGIN { printf "ratio          %.2fx the Go peer'"'"'s req/s\n", a / b }'
-echo "kube-injector  idle RSS ${idle_rss} MiB, peak RSS (VmHWM) ${peak_rss} MiB, RSS after load $(rss "$ki_pid" VmRSS) MiB"
+echo "kube-injector  idle RSS ${idle_rss} MiB (anonymous ${idle_anon} MiB), peak RSS (VmHWM) ${peak_rss} MiB, RSS after load $(rss "$ki_pid" VmRSS) MiB"
+echo "load average   $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine makes figures noisy: compare the rounds)"
