@@ -58,9 +58,11 @@ struct Serve: AsyncParsableCommand {
         NIOSingletons.groupLoopCountSuggestion = assembly.options.eventLoopThreads
         MetricsSystem.bootstrap(assembly.metricsFactory)
         let (group, _) = assembly.makeServiceGroup()
+        var developmentDirectory: URL?
         if let certificate = assembly.developmentCertificate {
-            try printDevelopmentInstructions(certificate: certificate, options: assembly.options)
+            developmentDirectory = try printDevelopmentInstructions(certificate: certificate, options: assembly.options)
         }
+        defer { developmentDirectory.map { try? FileManager.default.removeItem(at: $0) } }
         do {
             try await group.run()
         } catch {
@@ -77,8 +79,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Writes the certificate and a sample AdmissionReview next to each other in a temp directory
-    /// and prints the curl command that posts one.
-    private func printDevelopmentInstructions(certificate: DevelopmentCertificate, options: ServeOptions) throws {
+    /// and prints the curl command that posts one. Returns the directory, removed on exit.
+    private func printDevelopmentInstructions(certificate: DevelopmentCertificate, options: ServeOptions) throws -> URL {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("kube-injector-dev-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -96,5 +98,6 @@ struct Serve: AsyncParsableCommand {
             Metrics: curl http://\(options.metricsHost == "0.0.0.0" ? "127.0.0.1" : options.metricsHost):\(options.metricsPort)/metrics
 
             """.utf8))
+        return directory
     }
 }
