@@ -38,6 +38,7 @@ final class WebhookTestServer: @unchecked Sendable {
 
     /// - Parameter configure: adjusts the limits and timeouts (short ones keep the tests quick).
     init(pki: TestCertificates, pair: TestCertificates.ServingPair, requireClientCertificates: Bool = false,
+         reporter: FailureReporter? = nil,
          configure: (inout WebhookServerConfiguration) -> Void = { _ in }) async throws {
         self.pki = pki
         secretDirectory = pki.directory.appendingPathComponent("secret-\(UUID().uuidString)")
@@ -62,7 +63,7 @@ final class WebhookTestServer: @unchecked Sendable {
         let store = ServingCertificateStore(try files.makeContext())
         let controller = AdmissionController(configuration: try InjectionConfig.load(yaml: Self.injectionYAML, source: "test"))
         let server = WebhookServer(
-            configuration: configuration, controller: controller, reporter: LoggingFailureReporter(logger: logger),
+            configuration: configuration, controller: controller, reporter: reporter ?? LoggingFailureReporter(logger: logger),
             certificates: store, metrics: metrics, readiness: readiness, logger: logger)
         let metricsListener = MetricsListener(host: "127.0.0.1", port: 0, registry: registry, logger: logger)
         let reloader = CertificateReloader(files: files, store: store, metrics: metrics, logger: logger, interval: .milliseconds(200))
