@@ -25,6 +25,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Plaintext written since the last flush, and the promise that completes when it is sent.
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromise: EventLoopPromise<Void>?
+    private var lastCiphertext: ByteBuffer?
 
     /// Largest plaintext chunk read per SSL_read: one TLS record.
     private static let readChunk = 16 * 1024
@@ -73,6 +74,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelInactive(context: ChannelHandlerContext) {
         stateMachine.channelInactive()
+        lastCiphertext = nil
         handshakeTimer?.cancel()
         handshakeTimer = nil
         failPendingWrites(ChannelError.ioOnClosedChannel)
@@ -280,10 +282,15 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             promise?.succeed(())
             return
         }
-        var ciphertext = context.channel.allocator.buffer(capacity: pending)
+        // Reuse the previous flush's buffer once the socket has let go of it (clear() only
+        // allocates when it is still shared), saving an allocation per response.
+        var ciphertext = lastCiphertext ?? context.channel.allocator.buffer(capacity: pending)
+        lastCiphertext = nil
+        ciphertext.clear(minimumCapacity: pending)
         ciphertext.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { space in
             Int(max(0, BIO_read(networkOut, space.baseAddress, Int32(clamping: pending))))
         }
+        if ciphertext.capacity <= 64 * 1024 { lastCiphertext = ciphertext }  // idle connections stay small
         context.writeAndFlush(wrapOutboundOut(ciphertext), promise: promise)
     }
 
