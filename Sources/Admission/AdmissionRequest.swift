@@ -54,9 +54,3 @@ struct AdmissionRequest {
     /// A Pod itself (not one of its subresources such as status or ephemeralcontainers).
     var isPod: Bool { group.isEmpty && kind == "Pod" && subResource.isEmpty }
 }
-
-/// Why a body is not an AdmissionReview the core can answer; becomes an HTTP 400 text.
-struct AdmissionRequestError: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
-}

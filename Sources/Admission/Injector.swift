@@ -330,15 +330,23 @@ struct Injector {
             throw InjectionFailure("the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
         }
         // Walk backwards so each append's place can be counted from the end of its list.
-        var appendsAfter: [[String]: Int] = [:]
+        // Appends to one list are contiguous in the patch, so the search from the end stops at
+        // once, and a scanned array beats hashing token arrays.
+        var appendsAfter: [(list: ArraySlice<String>, count: Int)] = []
         for operation in operations.reversed() {
             guard let value = operation.value else { continue }
             var landed = false
             if operation.path.tokens.last == "-" {
-                let list = Array(operation.path.tokens.dropLast())
-                let fromEnd = appendsAfter[list, default: 0]
-                appendsAfter[list] = fromEnd + 1
-                if let array = try? JSONPatch.value(at: JSONPointer(tokens: list), in: patched).arrayValue, array.count > fromEnd {
+                let list = operation.path.tokens.dropLast()
+                let fromEnd: Int
+                if let position = appendsAfter.lastIndex(where: { $0.list == list }) {
+                    fromEnd = appendsAfter[position].count
+                    appendsAfter[position].count += 1
+                } else {
+                    fromEnd = 0
+                    appendsAfter.append((list, 1))
+                }
+                if let array = try? JSONPatch.value(at: JSONPointer(tokens: Array(list)), in: patched).arrayValue, array.count > fromEnd {
                     landed = array[array.count - 1 - fromEnd] == value
                 }
             } else if let actual = try? JSONPatch.value(at: operation.path, in: patched) {

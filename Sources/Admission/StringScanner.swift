@@ -7,6 +7,7 @@ enum StringScanner {
 
     /// Index of the first special byte at or after `start`, or `count`; `sawNonASCII` is set
     /// when any byte before it has its high bit set.
+    @inline(__always)
     static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, sawNonASCII: inout Bool) -> Int {
         guard let base = bytes.baseAddress else { return start }
         let count = bytes.count
