@@ -68,6 +68,16 @@ if [ "${KI_BENCH_NGINX:-0}" = 1 ]; then
 fi
 
 run() { "$bench/load.sh" "$1" "$seconds" "$connections" | sed 's/^RESULT //'; }
+# CPU time the server spent per request: robust against other work on the machine, which steals
+# wall-clock time (and so req/s) but not CPU time. /proc/PID/stat utime+stime, in clock ticks.
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+measure() {  # measure PID URL -> "rps=... p50_us=... p99_us=... errors=... non2xx=... cpu_us_per_request=..."
+  local before after result rps
+  before=$(cpu_ticks "$1"); result=$(run "$2"); after=$(cpu_ticks "$1")
+  rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$result")
+  echo "$result cpu_us_per_request=$(awk -v t=$((after - before)) -v hz="$ticks" -v r="$rps" -v s="$seconds" 'BEGIN { printf "%.1f", (r > 0 ? t / hz * 1e6 / (r * s) : 0) }')"
+}
 field() { sed -E "s/.*$1=([0-9]+).*/\1/" <<<"$2"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
@@ -78,8 +88,8 @@ echo "== warm-up"
 echo "== $rounds rounds of ${seconds}s at $connections connections (server on CPU 0, wrk on CPU 1)"
 : >"$work/ki.txt"; : >"$work/go.txt"
 for round in $(seq 1 "$rounds"); do
-  ki=$(run "https://127.0.0.1:$ki_port/mutate"); echo "$ki" >>"$work/ki.txt"
-  go=$(run "https://127.0.0.1:$go_port/mutate"); echo "$go" >>"$work/go.txt"
+  ki=$(measure "$ki_pid" "https://127.0.0.1:$ki_port/mutate"); echo "$ki" >>"$work/ki.txt"
+  go=$(measure "$go_pid" "https://127.0.0.1:$go_port/mutate"); echo "$go" >>"$work/go.txt"
   printf 'round %d  kube-injector %s\n         go-stdlib     %s\n' "$round" "$ki" "$go"
 done
 if [ "${KI_BENCH_NGINX:-0}" = 1 ]; then
@@ -93,16 +103,22 @@ summary() {
   rps=$(while read -r l; do field rps "$l"; done <"$file" | median)
   p50=$(while read -r l; do field p50_us "$l"; done <"$file" | median)
   p99=$(while read -r l; do field p99_us "$l"; done <"$file" | median)
+  local cpu
+  cpu=$(while read -r l; do sed -E 's/.*cpu_us_per_request=([0-9.]+).*/\1/' <<<"$l"; done <"$file" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  echo "$cpu" >"$file.cpu"
   local lo hi
   lo=$(while read -r l; do field rps "$l"; done <"$file" | sort -n | head -1)
   hi=$(while read -r l; do field rps "$l"; done <"$file" | sort -n | tail -1)
-  printf '%-14s rps=%s (min %s, max %s)  p50=%.2f ms  p99=%.2f ms\n' "$name" "$rps" "$lo" "$hi" \
-    "$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')"
+  printf '%-14s rps=%s (min %s, max %s)  p50=%.2f ms  p99=%.2f ms  CPU per request %s µs (one core: ~%s req/s)\n' \
+    "$name" "$rps" "$lo" "$hi" \
+    "$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" \
+    "$cpu" "$(awk -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? 1e6 / c : 0) }')"
   echo "$rps" >"$file.rps"
 }
 echo "== medians"
 summary "$work/ki.txt" kube-injector
 summary "$work/go.txt" go-stdlib
-awk -v a="$(cat "$work/ki.txt.rps")" -v b="$(cat "$work/go.txt.rps")" 'BEGIN { printf "ratio          %.2fx the Go peer'"'"'s req/s\n", a / b }'
+awk -v a="$(cat "$work/ki.txt.rps")" -v b="$(cat "$work/go.txt.rps")" -v ca="$(cat "$work/ki.txt.cpu")" -v cb="$(cat "$work/go.txt.cpu")" \
+  'BEGIN { printf "ratio          %.2fx the Go peer'"'"'s req/s; %.2fx by CPU time per request\n", a / b, cb / ca }'
 echo "kube-injector  idle RSS ${idle_rss} MiB (anonymous ${idle_anon} MiB), peak RSS (VmHWM) ${peak_rss} MiB, RSS after load $(rss "$ki_pid" VmRSS) MiB"
 echo "load average   $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine makes figures noisy: compare the rounds)"
