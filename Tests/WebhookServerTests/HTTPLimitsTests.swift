@@ -40,6 +40,25 @@ final class HTTPLimitsTests: XCTestCase {
         XCTAssertEqual(result.standardOutput, "413", result.standardError)
     }
 
+    func testChunkedBodyCrossingTheLimitIs413() async throws {
+        try await server.stop()
+        server = try await WebhookTestServer(pki: pki, pair: try pki.makeServingPair(name: "chunked", organization: "chunked")) {
+            $0.maxBodyBytes = 1024
+        }
+        let session = try OpenSSLClientSession(port: server.port, caFile: pki.caCertificatePath)
+        defer { session.close() }
+        // No Content-Length to refuse up front: the limit is crossed while the chunks arrive.
+        session.send("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let chunk = String(repeating: " ", count: 600)
+        session.send("258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n")
+        let answer = try await session.waitFor("\r\n\r\n")
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 413"), answer)
+        let closed = try await session.waitForExit()
+        XCTAssertTrue(closed)
+        let inFlight = try await server.metric("kube_injector_admission_in_flight")
+        XCTAssertEqual(inFlight, 0, "the refused review is no longer in flight")
+    }
+
     func testHalfAHeaderThenSilenceIsClosedByTheHeaderTimeout() async throws {
         let session = try OpenSSLClientSession(port: server.port, caFile: pki.caCertificatePath)
         defer { session.close() }
