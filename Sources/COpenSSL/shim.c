@@ -1,1 +1,211 @@
 #include "COpenSSL.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int ki_ssl_ctx_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
+int ki_ssl_ctx_set_max_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_max_proto_version(ctx, version); }
+long ki_ssl_ctx_set_options(SSL_CTX *ctx, uint64_t options) { return (long)SSL_CTX_set_options(ctx, options); }
+long ki_ssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
+long ki_ssl_ctx_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
+int ki_ssl_ctx_set1_groups_list(SSL_CTX *ctx, const char *groups) { return (int)SSL_CTX_set1_groups_list(ctx, groups); }
+uint64_t ki_ssl_op_no_renegotiation(void) { return (uint64_t)SSL_OP_NO_RENEGOTIATION; }
+uint64_t ki_ssl_op_cipher_server_preference(void) { return (uint64_t)SSL_OP_CIPHER_SERVER_PREFERENCE; }
+uint64_t ki_ssl_op_no_compression(void) { return (uint64_t)SSL_OP_NO_COMPRESSION; }
+uint64_t ki_ssl_op_no_ticket(void) { return (uint64_t)SSL_OP_NO_TICKET; }
+int ki_tls1_2_version(void) { return TLS1_2_VERSION; }
+int ki_tls1_3_version(void) { return TLS1_3_VERSION; }
+
+// PEM_read_* leaves "no start line" on the queue at the end of a multi-certificate buffer.
+static void clear_expected_end_of_pem(void) {
+    unsigned long err = ERR_peek_last_error();
+    if (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE) {
+        ERR_clear_error();
+    }
+}
+
+int ki_ssl_ctx_use_certificate_chain_pem(SSL_CTX *ctx, const uint8_t *pem, size_t length) {
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    if (bio == NULL) return 0;
+    X509 *leaf = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL);
+    if (leaf == NULL) { BIO_free(bio); return 0; }
+    int ok = SSL_CTX_use_certificate(ctx, leaf);
+    X509_free(leaf);
+    if (ok == 1) {
+        SSL_CTX_clear_chain_certs(ctx);
+        X509 *intermediate;
+        while ((intermediate = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+            if (SSL_CTX_add0_chain_cert(ctx, intermediate) != 1) { X509_free(intermediate); ok = 0; break; }
+        }
+        if (ok == 1) clear_expected_end_of_pem();
+    }
+    BIO_free(bio);
+    return ok == 1 ? 1 : 0;
+}
+
+int ki_ssl_ctx_use_private_key_pem(SSL_CTX *ctx, const uint8_t *pem, size_t length) {
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    if (bio == NULL) return 0;
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (key == NULL) return 0;
+    int ok = SSL_CTX_use_PrivateKey(ctx, key);
+    EVP_PKEY_free(key);
+    return ok == 1 ? 1 : 0;
+}
+
+int ki_ssl_ctx_require_client_certificate_pem(SSL_CTX *ctx, const uint8_t *pem, size_t length) {
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    if (bio == NULL) return 0;
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int count = 0;
+    X509 *ca;
+    while ((ca = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        int ok = X509_STORE_add_cert(store, ca) == 1 && SSL_CTX_add_client_CA(ctx, ca) == 1;
+        X509_free(ca);
+        if (!ok) { BIO_free(bio); return 0; }
+        count++;
+    }
+    BIO_free(bio);
+    if (count == 0) return 0;
+    clear_expected_end_of_pem();
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    return 1;
+}
+
+static int64_t not_after_of(const X509 *certificate) {
+    const ASN1_TIME *not_after = X509_get0_notAfter(certificate);
+    struct tm tm;
+    if (not_after == NULL || ASN1_TIME_to_tm(not_after, &tm) != 1) return 0;
+    return (int64_t)timegm(&tm);
+}
+
+int64_t ki_pem_certificate_not_after(const uint8_t *pem, size_t length) {
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    if (bio == NULL) return 0;
+    X509 *certificate = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (certificate == NULL) { ERR_clear_error(); return 0; }
+    int64_t result = not_after_of(certificate);
+    X509_free(certificate);
+    return result;
+}
+
+int64_t ki_ssl_ctx_certificate_not_after(SSL_CTX *ctx) {
+    X509 *certificate = SSL_CTX_get0_certificate(ctx);
+    return certificate == NULL ? 0 : not_after_of(certificate);
+}
+
+static int select_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                         const unsigned char *in, unsigned int inlen, void *arg) {
+    static const unsigned char http11[] = "\x08http/1.1";
+    unsigned char *selected = NULL;
+    unsigned char selected_length = 0;
+    (void)ssl; (void)arg;
+    if (SSL_select_next_proto(&selected, &selected_length, http11, sizeof(http11) - 1, in, inlen) == OPENSSL_NPN_NEGOTIATED) {
+        *out = selected;
+        *outlen = selected_length;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+void ki_ssl_ctx_set_alpn_http11_only(SSL_CTX *ctx) { SSL_CTX_set_alpn_select_cb(ctx, select_http11, NULL); }
+
+int ki_ssl_attach_memory_bios(SSL *ssl, BIO **network_in, BIO **network_out) {
+    BIO *in = BIO_new(BIO_s_mem());
+    BIO *out = BIO_new(BIO_s_mem());
+    if (in == NULL || out == NULL) { BIO_free(in); BIO_free(out); return 0; }
+    // An empty BIO means "wait for more bytes", not end of stream.
+    BIO_set_mem_eof_return(in, -1);
+    BIO_set_mem_eof_return(out, -1);
+    SSL_set_bio(ssl, in, out);
+    *network_in = in;
+    *network_out = out;
+    return 1;
+}
+
+size_t ki_bio_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
+
+unsigned long ki_err_drain(char *buffer, size_t capacity) {
+    unsigned long last = 0, code;
+    size_t used = 0;
+    if (capacity == 0) return 0;
+    buffer[0] = 0;
+    while ((code = ERR_get_error()) != 0) {
+        last = code;
+        if (used + 2 < capacity) {
+            if (used > 0) { buffer[used++] = ';'; buffer[used++] = ' '; buffer[used] = 0; }
+            ERR_error_string_n(code, buffer + used, capacity - used);
+            used = strlen(buffer);
+        }
+    }
+    return last;
+}
+
+static int add_extension(X509 *certificate, int nid, const char *value) {
+    X509V3_CTX v3;
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, certificate, certificate, NULL, NULL, 0);
+    X509_EXTENSION *extension = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+    if (extension == NULL) return 0;
+    int ok = X509_add_ext(certificate, extension, -1);
+    X509_EXTENSION_free(extension);
+    return ok;
+}
+
+static char *bio_to_string(BIO *bio) {
+    char *data = NULL;
+    long length = BIO_get_mem_data(bio, &data);
+    if (length <= 0) return NULL;
+    char *copy = malloc((size_t)length + 1);
+    if (copy == NULL) return NULL;
+    memcpy(copy, data, (size_t)length);
+    copy[length] = 0;
+    return copy;
+}
+
+int ki_generate_self_signed_p256(const char *common_name, const char *ip_address, int valid_days,
+                                 char **certificate_pem, char **private_key_pem) {
+    int ok = 0;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *certificate = X509_new();
+    BIGNUM *serial = BN_new();
+    BIO *cert_bio = BIO_new(BIO_s_mem());
+    BIO *key_bio = BIO_new(BIO_s_mem());
+    char alt_names[512];
+    if (key == NULL || certificate == NULL || serial == NULL || cert_bio == NULL || key_bio == NULL) goto done;
+    if (X509_set_version(certificate, 2) != 1) goto done;
+    if (BN_rand(serial, 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1) goto done;
+    if (BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(certificate)) == NULL) goto done;
+    if (X509_gmtime_adj(X509_getm_notBefore(certificate), -300) == NULL) goto done;
+    if (X509_gmtime_adj(X509_getm_notAfter(certificate), (long)valid_days * 86400L) == NULL) goto done;
+    if (X509_set_pubkey(certificate, key) != 1) goto done;
+    X509_NAME *name = X509_get_subject_name(certificate);
+    if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)common_name, -1, -1, 0) != 1) goto done;
+    if (X509_set_issuer_name(certificate, name) != 1) goto done;
+    if (ip_address != NULL) snprintf(alt_names, sizeof(alt_names), "DNS:%s,IP:%s", common_name, ip_address);
+    else snprintf(alt_names, sizeof(alt_names), "DNS:%s", common_name);
+    if (!add_extension(certificate, NID_subject_alt_name, alt_names)) goto done;
+    if (!add_extension(certificate, NID_ext_key_usage, "serverAuth")) goto done;
+    if (X509_sign(certificate, key, EVP_sha256()) == 0) goto done;
+    if (PEM_write_bio_X509(cert_bio, certificate) != 1) goto done;
+    if (PEM_write_bio_PrivateKey(key_bio, key, NULL, NULL, 0, NULL, NULL) != 1) goto done;
+    *certificate_pem = bio_to_string(cert_bio);
+    *private_key_pem = bio_to_string(key_bio);
+    if (*certificate_pem == NULL || *private_key_pem == NULL) {
+        free(*certificate_pem); free(*private_key_pem);
+        *certificate_pem = NULL; *private_key_pem = NULL;
+        goto done;
+    }
+    ok = 1;
+done:
+    BIO_free(cert_bio);
+    BIO_free(key_bio);
+    BN_free(serial);
+    X509_free(certificate);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+void ki_free(void *pointer) { free(pointer); }

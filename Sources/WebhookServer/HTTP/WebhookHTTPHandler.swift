@@ -1,0 +1,228 @@
+import Admission
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Routes one connection's HTTP requests: `POST /mutate` through the admission core, `GET /healthz`
+/// and `GET /readyz`. Enforces the body limit from Content-Length before reading a body, honours
+/// the API server's `?timeout=`, counts every review and hands failure records to the reporter.
+/// Admission runs right here on the event loop: it is pure and takes microseconds.
+final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum Route {
+        case mutate(timeout: TimeAmount?)
+        case healthz
+        case readyz
+        case notFound
+        case methodNotAllowed
+    }
+
+    private enum State {
+        case idle
+        /// Reading a request we will answer at its end.
+        case reading(route: Route, head: HTTPRequestHead, body: ByteBuffer?, started: NIODeadline)
+        /// Answered early (413); what still arrives of the request is dropped until we close.
+        case discarding
+    }
+
+    private let controller: AdmissionController
+    private let reporter: FailureReporter
+    private let readiness: WebhookReadiness
+    private let metrics: WebhookMetrics
+    private let configuration: WebhookServerConfiguration
+    private let logger: Logger
+    private let deadlines: ConnectionDeadlineHandler
+    private var state = State.idle
+
+    private static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
+    private static let textHeaders: HTTPHeaders = ["content-type": "text/plain; charset=utf-8"]
+
+    init(
+        controller: AdmissionController, reporter: FailureReporter, readiness: WebhookReadiness,
+        metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger,
+        deadlines: ConnectionDeadlineHandler
+    ) {
+        self.deadlines = deadlines
+        self.controller = controller
+        self.reporter = reporter
+        self.readiness = readiness
+        self.metrics = metrics
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receivedHead(head, context: context)
+        case .body(var chunk):
+            guard case .reading(let route, let head, var body, let started) = state else { return }
+            guard case .mutate = route else { return }  // bodies of other routes are ignored
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > configuration.maxBodyBytes {
+                // Chunked or lying Content-Length: refuse once the limit is crossed.
+                state = .discarding
+                metrics.reviewAbandoned()
+                rejectTooLarge(head: head, context: context)
+                return
+            }
+            state = .idle  // drop our reference so `body` is uniquely owned while appending
+            if body == nil {
+                body = chunk
+            } else {
+                body?.writeBuffer(&chunk)
+            }
+            state = .reading(route: route, head: head, body: body, started: started)
+        case .end:
+            guard case .reading(let route, let head, let body, let started) = state else {
+                return
+            }
+            state = .idle
+            deadlines.requestRead()
+            answer(route: route, head: head, body: body, started: started, context: context)
+        }
+    }
+
+    private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let route = Self.route(head)
+        let started = NIODeadline.now()
+        if case .mutate = route {
+            if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }),
+               length > configuration.maxBodyBytes
+            {
+                state = .discarding
+                rejectTooLarge(head: head, context: context)
+                return
+            }
+            metrics.reviewStarted()
+        }
+        state = .reading(route: route, head: head, body: nil, started: started)
+    }
+
+    private static func route(_ head: HTTPRequestHead) -> Route {
+        let path: Substring
+        let query: Substring?
+        if let mark = head.uri.firstIndex(of: "?") {
+            path = head.uri[..<mark]
+            query = head.uri[head.uri.index(after: mark)...]
+        } else {
+            path = head.uri[...]
+            query = nil
+        }
+        switch path {
+        case "/mutate":
+            guard head.method == .POST else { return .methodNotAllowed }
+            return .mutate(timeout: query.flatMap(Self.timeoutParameter))
+        case "/healthz":
+            return head.method == .GET || head.method == .HEAD ? .healthz : .methodNotAllowed
+        case "/readyz":
+            return head.method == .GET || head.method == .HEAD ? .readyz : .methodNotAllowed
+        default:
+            return .notFound
+        }
+    }
+
+    private static func timeoutParameter(_ query: Substring) -> TimeAmount? {
+        for pair in query.split(separator: "&") where pair.hasPrefix("timeout=") {
+            return GoDuration.parse(pair.dropFirst("timeout=".count))
+        }
+        return nil
+    }
+
+    private func answer(route: Route, head: HTTPRequestHead, body: ByteBuffer?, started: NIODeadline, context: ChannelHandlerContext) {
+        switch route {
+        case .mutate(let timeout):
+            review(head: head, body: body, timeout: timeout, started: started, context: context)
+        case .healthz:
+            respond(.ok, headers: Self.textHeaders, body: Array("ok\n".utf8), head: head, context: context)
+        case .readyz:
+            if readiness.isReady {
+                respond(.ok, headers: Self.textHeaders, body: Array("ok\n".utf8), head: head, context: context)
+            } else {
+                respond(.serviceUnavailable, headers: Self.textHeaders, body: Array("not ready\n".utf8), head: head, context: context)
+            }
+        case .notFound:
+            respond(.notFound, headers: Self.textHeaders, body: Array("not found\n".utf8), head: head, context: context)
+        case .methodNotAllowed:
+            respond(.methodNotAllowed, headers: Self.textHeaders, body: Array("method not allowed\n".utf8), head: head, context: context)
+        }
+    }
+
+    private func review(head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount?, started: NIODeadline, context: ChannelHandlerContext) {
+        let bytes = body.map { Array($0.readableBytesView) } ?? []
+        let outcome: AdmissionOutcome
+        if let timeout, NIODeadline.now() - started >= budget(of: timeout),
+           let identity = AdmissionController.requestIdentity(bytes)
+        {
+            // Reading the request used up the API server's patience: an unchanged pod now beats
+            // a patched one too late (the API server would apply its failurePolicy).
+            outcome = AdmissionOutcome(
+                result: .skipped, httpStatus: 200,
+                body: AdmissionController.allowUnchanged(uid: identity.uid, apiVersion: identity.apiVersion),
+                patchOperations: 0, failure: nil)
+            logger.warning("answered allowed-unchanged: the request's timeout had nearly run out", metadata: [
+                "uid": "\(identity.uid)", "timeout": "\(timeout)",
+            ])
+        } else {
+            outcome = controller.review(bytes)
+        }
+        if let failure = outcome.failure {
+            reporter.report(failure)
+        }
+        respond(HTTPResponseStatus(statusCode: outcome.httpStatus),
+                headers: outcome.httpStatus == 200 ? Self.jsonHeaders : Self.textHeaders,
+                body: outcome.body, head: head, context: context)
+        metrics.reviewFinished(outcome.result, patchOperations: outcome.patchOperations,
+                               nanoseconds: (NIODeadline.now() - started).nanoseconds)
+    }
+
+    /// How long a review may take before answering allowed-unchanged is the better answer.
+    private func budget(of timeout: TimeAmount) -> TimeAmount {
+        let margin = min(Int64(Double(timeout.nanoseconds) * configuration.timeoutMarginFraction), 1_000_000_000)
+        return .nanoseconds(max(0, timeout.nanoseconds - margin))
+    }
+
+    private func respond(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], head request: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = headers
+        headers.add(name: "content-length", value: String(body.count))
+        let keepAlive = request.isKeepAlive
+        if !keepAlive {
+            headers.add(name: "connection", value: "close")
+        } else if request.version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+        let response = HTTPResponseHead(version: request.version, status: status, headers: headers)
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        if request.method != .HEAD && !body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        }
+        deadlines.responseSent()
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)  // no promise: one allocation less per request
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    private func rejectTooLarge(head request: HTTPRequestHead, context: ChannelHandlerContext) {
+        let body = Array("request body larger than \(configuration.maxBodyBytes) bytes\n".utf8)
+        var headers = Self.textHeaders
+        headers.add(name: "content-length", value: String(body.count))
+        headers.add(name: "connection", value: "close")
+        let response = HTTPResponseHead(version: request.version, status: .payloadTooLarge, headers: headers)
+        deadlines.requestRead()
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: sent)
+        // The rest of the body is never read: close as soon as the answer is out.
+        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .reading(.mutate, _, _, _) = state { metrics.reviewAbandoned() }
+        state = .idle
+        context.fireChannelInactive()
+    }
+}

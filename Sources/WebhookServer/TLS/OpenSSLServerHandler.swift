@@ -1,0 +1,306 @@
+import COpenSSL
+import Logging
+import NIOCore
+
+/// Terminates TLS for one accepted connection with the system OpenSSL: ciphertext from the socket
+/// goes into a memory BIO, plaintext comes out to the HTTP handlers, and their replies are
+/// encrypted back. Decisions come from `TLSConnectionStateMachine`; this type only performs them.
+///
+/// Writes are coalesced until flush so one HTTP response (head, body, end) becomes one TLS record
+/// and one socket write.
+final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = ByteBuffer
+
+    private var stateMachine = TLSConnectionStateMachine()
+    private let ssl: OpaquePointer
+    private let networkIn: OpaquePointer
+    private let networkOut: OpaquePointer
+    private let handshakeTimeout: TimeAmount
+    private let metrics: WebhookMetrics
+    private let logger: Logger
+    private var handshakeTimer: Scheduled<Void>?
+    /// Plaintext written since the last flush, and the promise that completes when it is sent.
+    private var pendingPlaintext: ByteBuffer?
+    private var pendingPromise: EventLoopPromise<Void>?
+    private var lastCiphertext: ByteBuffer?
+
+    /// Largest plaintext chunk read per SSL_read: one TLS record.
+    private static let readChunk = 16 * 1024
+
+    /// Fails (returns nil) only when OpenSSL cannot allocate the connection.
+    init?(context tlsContext: TLSContext, handshakeTimeout: TimeAmount, metrics: WebhookMetrics, logger: Logger) {
+        guard let ssl = tlsContext.makeConnection() else { return nil }
+        var networkIn: OpaquePointer?
+        var networkOut: OpaquePointer?
+        guard ki_ssl_attach_memory_bios(ssl, &networkIn, &networkOut) == 1, let networkIn, let networkOut else {
+            SSL_free(ssl)
+            return nil
+        }
+        SSL_set_accept_state(ssl)
+        self.ssl = ssl
+        self.networkIn = networkIn
+        self.networkOut = networkOut
+        self.handshakeTimeout = handshakeTimeout
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    deinit {
+        SSL_free(ssl)  // frees both BIOs too
+    }
+
+    // MARK: lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard stateMachine.channelActive() == .startHandshake else { return }
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: handshakeTimeout) { [self] in
+            if case .failHandshake(let reason) = stateMachine.handshakeTimedOut() {
+                failHandshake(context: context, reason: reason)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stateMachine.channelInactive()
+        lastCiphertext = nil
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        failPendingWrites(ChannelError.ioOnClosedChannel)
+        context.fireChannelInactive()
+    }
+
+    // MARK: inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let ciphertext = unwrapInboundIn(data)
+        switch stateMachine.bytesReceived() {
+        case .discard:
+            return
+        case .continueHandshake:
+            feed(ciphertext)
+            stepHandshake(context: context)
+        case .readPlaintext:
+            feed(ciphertext)
+            readPlaintext(context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // Post-handshake messages (a TLS 1.3 KeyUpdate, alerts) may have produced output.
+        flushCiphertext(context: context, promise: nil)
+        context.fireChannelReadComplete()
+    }
+
+    private func feed(_ ciphertext: ByteBuffer) {
+        ciphertext.withUnsafeReadableBytes { bytes in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            // A memory BIO takes everything it is given.
+            _ = BIO_write(networkIn, base, Int32(bytes.count))
+        }
+    }
+
+    private func stepHandshake(context: ChannelHandlerContext) {
+        let result: TLSConnectionStateMachine.HandshakeResult
+        let status = SSL_do_handshake(ssl)
+        if status == 1 {
+            result = .complete
+        } else {
+            switch SSL_get_error(ssl, status) {
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+                result = .wantsMoreBytes
+            default:
+                result = .failed(TLSContext.drainErrors())
+            }
+        }
+        switch stateMachine.handshakeStepped(result) {
+        case .none:
+            break
+        case .flushAndWait:
+            flushCiphertext(context: context, promise: nil)
+        case .completeHandshake:
+            handshakeTimer?.cancel()
+            handshakeTimer = nil
+            if pendingPlaintext != nil { encryptPending() }
+            flushCiphertext(context: context, promise: takePendingPromise())
+            // The client's first request may have arrived together with its Finished message.
+            readPlaintext(context: context)
+        case .failHandshake(let reason):
+            failHandshake(context: context, reason: reason)
+        }
+    }
+
+    private func failHandshake(context: ChannelHandlerContext, reason: String) {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        metrics.tlsHandshakeFailed()
+        logger.debug("TLS handshake failed", metadata: [
+            "peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")", "reason": "\(reason)",
+        ])
+        failPendingWrites(ChannelError.ioOnClosedChannel)
+        // Send the alert OpenSSL queued, if any, then close.
+        let alertSent = context.eventLoop.makePromise(of: Void.self)
+        flushCiphertext(context: context, promise: alertSent)
+        alertSent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    private func readPlaintext(context: ChannelHandlerContext) {
+        var plaintext = context.channel.allocator.buffer(capacity: Self.readChunk)
+        var outcome: TLSConnectionStateMachine.ReadResult = .wantsMoreBytes
+        while true {
+            if plaintext.writableBytes < 1024 {
+                context.fireChannelRead(wrapInboundOut(plaintext))
+                plaintext = context.channel.allocator.buffer(capacity: Self.readChunk)
+            }
+            var status: Int32 = 0
+            plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { space in
+                status = SSL_read(ssl, space.baseAddress, Int32(clamping: space.count))
+                return status > 0 ? Int(status) : 0
+            }
+            if status > 0 { continue }
+            switch SSL_get_error(ssl, status) {
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+                outcome = .wantsMoreBytes
+            case SSL_ERROR_ZERO_RETURN:
+                outcome = .closeNotifyReceived
+            default:
+                outcome = .failed(TLSContext.drainErrors())
+            }
+            break
+        }
+        if plaintext.readableBytes > 0 {
+            context.fireChannelRead(wrapInboundOut(plaintext))
+        }
+        switch stateMachine.readEnded(outcome) {
+        case .none:
+            break
+        case .sendCloseNotifyAndClose:
+            sendCloseNotifyThenClose(context: context, promise: nil)
+        case .close:
+            context.close(promise: nil)
+        case .failConnection(let reason):
+            logger.debug("TLS connection failed", metadata: ["reason": "\(reason)"])
+            failPendingWrites(ChannelError.ioOnClosedChannel)
+            let alertSent = context.eventLoop.makePromise(of: Void.self)
+            flushCiphertext(context: context, promise: alertSent)
+            alertSent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    // MARK: outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .byteBuffer(var buffer) = unwrapOutboundIn(data) else {
+            promise?.fail(ChannelError.operationUnsupported)  // file regions cannot be encrypted in place
+            return
+        }
+        switch stateMachine.writeRequested() {
+        case .failWrite:
+            promise?.fail(ChannelError.ioOnClosedChannel)
+        case .buffer, .encrypt:
+            if var coalesced = pendingPlaintext {
+                pendingPlaintext = nil  // keep `coalesced` uniquely referenced: no copy-on-write
+                coalesced.writeBuffer(&buffer)
+                pendingPlaintext = coalesced
+            } else {
+                pendingPlaintext = buffer
+            }
+            if let promise {
+                if let pendingPromise {
+                    pendingPromise.futureResult.cascade(to: promise)
+                } else {
+                    pendingPromise = promise
+                }
+            }
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        guard stateMachine.writeRequested() == .encrypt else { return }
+        encryptPending()
+        flushCiphertext(context: context, promise: takePendingPromise())
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode != .input else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        switch stateMachine.closeRequested() {
+        case .closeNow:
+            failPendingWrites(ChannelError.ioOnClosedChannel)
+            context.close(mode: .all, promise: promise)
+        case .sendCloseNotifyAndClose:
+            encryptPending()
+            sendCloseNotifyThenClose(context: context, promise: promise)
+        case .alreadyClosing:
+            context.close(mode: mode, promise: promise)
+        }
+    }
+
+    private func sendCloseNotifyThenClose(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        _ = SSL_shutdown(ssl)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        flushCiphertext(context: context, promise: sent)
+        if let pending = takePendingPromise() { sent.futureResult.cascade(to: pending) }
+        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: promise) }
+    }
+
+    /// Encrypts everything written since the last flush into the outgoing memory BIO.
+    private func encryptPending() {
+        guard var plaintext = pendingPlaintext else { return }
+        pendingPlaintext = nil
+        while plaintext.readableBytes > 0 {
+            let written = plaintext.withUnsafeReadableBytes { bytes in
+                SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
+            }
+            guard written > 0 else {
+                let reason = TLSContext.drainErrors()
+                logger.debug("SSL_write failed", metadata: ["reason": "\(reason)"])
+                failPendingWrites(TLSConnectionError.writeFailed(reason))
+                return
+            }
+            plaintext.moveReaderIndex(forwardBy: Int(written))
+        }
+    }
+
+    /// Moves all ciphertext OpenSSL produced onto the socket in one write.
+    private func flushCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        let pending = ki_bio_pending(networkOut)
+        guard pending > 0 else {
+            promise?.succeed(())
+            return
+        }
+        // Reuse the previous flush's buffer once the socket has let go of it (clear() only
+        // allocates when it is still shared), saving an allocation per response.
+        var ciphertext = lastCiphertext ?? context.channel.allocator.buffer(capacity: pending)
+        lastCiphertext = nil
+        ciphertext.clear(minimumCapacity: pending)
+        ciphertext.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { space in
+            Int(max(0, BIO_read(networkOut, space.baseAddress, Int32(clamping: pending))))
+        }
+        if ciphertext.capacity <= 64 * 1024 { lastCiphertext = ciphertext }  // idle connections stay small
+        context.writeAndFlush(wrapOutboundOut(ciphertext), promise: promise)
+    }
+
+    private func takePendingPromise() -> EventLoopPromise<Void>? {
+        defer { pendingPromise = nil }
+        return pendingPromise
+    }
+
+    private func failPendingWrites(_ error: Error) {
+        pendingPlaintext = nil
+        takePendingPromise()?.fail(error)
+    }
+}

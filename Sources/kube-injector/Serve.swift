@@ -1,0 +1,103 @@
+import Admission
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import WebhookServer
+
+/// `kube-injector serve`: runs the HTTPS admission webhook, the metrics listener and the
+/// certificate reloader until SIGTERM, then drains and exits 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTPS admission webhook.",
+        discussion: "With --dev: a throw-away certificate, the demo configuration, 127.0.0.1:8443, no cluster needed."
+    )
+
+    @Option(help: "Injection configuration (YAML).")
+    var config: String?
+
+    @Option(help: "Address for the HTTPS webhook, HOST:PORT (default \(ServeOptions.defaultListen); \(ServeOptions.developmentListen) with --dev).")
+    var listen: String?
+
+    @Option(name: .customLong("tls-cert"), help: "Serving certificate chain (PEM); reloaded when it changes.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "Private key of the serving certificate (PEM).")
+    var tlsKey: String?
+
+    @Option(name: .customLong("client-ca"), help: "Require client certificates signed by these CAs (PEM).")
+    var clientCA: String?
+
+    @Option(name: .customLong("metrics-listen"), help: "Address for plain-HTTP /metrics, HOST:PORT (default \(ServeOptions.defaultMetricsListen)).")
+    var metricsListen: String?
+
+    @Option(help: "kubeconfig for the Event recorder and HPA forwarder (default: in-cluster).")
+    var kubeconfig: String?
+
+    @Flag(name: .customLong("no-hpa-forwarder"), help: "Do not run the HPA scale-event forwarder.")
+    var noHpaForwarder = false
+
+    @Flag(help: "Development mode: in-memory self-signed certificate, demo configuration, 127.0.0.1:8443.")
+    var dev = false
+
+    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, keep serving this long while unready.")
+    var drainSeconds: Double = 5
+
+    func run() async throws {
+        let logger = Self.makeLogger()
+        let assembly: ServeAssembly
+        do {
+            let options = try ServeOptions(self)
+            assembly = try ServeAssembly(options: options, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        // Before anything touches MultiThreadedEventLoopGroup.singleton.
+        NIOSingletons.groupLoopCountSuggestion = assembly.options.eventLoopThreads
+        MetricsSystem.bootstrap(assembly.metricsFactory)
+        let (group, _) = assembly.makeServiceGroup()
+        var developmentDirectory: URL?
+        if let certificate = assembly.developmentCertificate {
+            developmentDirectory = try printDevelopmentInstructions(certificate: certificate, options: assembly.options)
+        }
+        defer { developmentDirectory.map { try? FileManager.default.removeItem(at: $0) } }
+        do {
+            try await group.run()
+        } catch {
+            logger.error("serve stopped with an error", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private static func makeLogger() -> Logger {
+        let level = ProcessInfo.processInfo.environment["KI_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { LoggingJSONHandler(label: $0, level: level) }
+        return Logger(label: "kube-injector")
+    }
+
+    /// Writes the certificate and a sample AdmissionReview next to each other in a temp directory
+    /// and prints the curl command that posts one. Returns the directory, removed on exit.
+    private func printDevelopmentInstructions(certificate: DevelopmentCertificate, options: ServeOptions) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kube-injector-dev-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let certificatePath = directory.appendingPathComponent("dev-cert.pem").path
+        let reviewPath = directory.appendingPathComponent("review.json").path
+        try Data(certificate.certificatePEM).write(to: URL(fileURLWithPath: certificatePath))
+        try Data(ServeSampleReview.json.utf8).write(to: URL(fileURLWithPath: reviewPath))
+        let host = options.listenHost == "0.0.0.0" ? "127.0.0.1" : options.listenHost
+        FileHandle.standardOutput.write(Data("""
+            kube-injector --dev: throw-away certificate, demo configuration, no cluster.
+            Post a sample AdmissionReview:
+
+              curl --cacert \(certificatePath) -H 'Content-Type: application/json' --data-binary @\(reviewPath) https://\(host):\(options.listenPort)/mutate
+
+            Metrics: curl http://\(options.metricsHost == "0.0.0.0" ? "127.0.0.1" : options.metricsHost):\(options.metricsPort)/metrics
+
+            """.utf8))
+        return directory
+    }
+}

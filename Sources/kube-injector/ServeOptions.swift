@@ -1,0 +1,87 @@
+import NIOCore
+import WebhookServer
+
+import Foundation
+
+/// Everything `kube-injector serve` was asked to do, checked and in typed form. The lead's wiring
+/// (Event recorder, HPA forwarder) reads `kubeconfigPath` and `hpaForwarderEnabled` from here.
+struct ServeOptions: Sendable {
+    var configPath: String?
+    var listenHost: String
+    var listenPort: Int
+    /// nil with `--dev`: the certificate is made in memory.
+    var certificateFiles: CertificateFiles?
+    var metricsHost: String
+    var metricsPort: Int
+    var kubeconfigPath: String?
+    var hpaForwarderEnabled: Bool
+    var development: Bool
+    var drainPeriod: TimeAmount
+    /// One event loop per CPU this process may run on (its affinity mask, so `taskset` is honoured).
+    var eventLoopThreads: Int = Self.availableCPUs()
+
+    static let defaultListen = "0.0.0.0:8443"
+    static let developmentListen = "127.0.0.1:8443"
+    static let defaultMetricsListen = "0.0.0.0:9090"
+    static let developmentMetricsListen = "127.0.0.1:9090"
+
+    init(_ command: Serve) throws {
+        development = command.dev
+        configPath = command.config
+        kubeconfigPath = command.kubeconfig
+        hpaForwarderEnabled = !command.noHpaForwarder
+        (listenHost, listenPort) = try Self.hostAndPort(
+            command.listen ?? (command.dev ? Self.developmentListen : Self.defaultListen), option: "--listen")
+        (metricsHost, metricsPort) = try Self.hostAndPort(
+            command.metricsListen ?? (command.dev ? Self.developmentMetricsListen : Self.defaultMetricsListen),
+            option: "--metrics-listen")
+        guard command.drainSeconds >= 0, command.drainSeconds <= 3600 else {
+            throw ServeUsageError("--drain-seconds must be between 0 and 3600, got \(command.drainSeconds)")
+        }
+        drainPeriod = .nanoseconds(Int64(command.drainSeconds * 1e9))
+
+        switch (command.tlsCert, command.tlsKey) {
+        case (let cert?, let key?):
+            certificateFiles = CertificateFiles(certificatePath: cert, privateKeyPath: key, clientCAPath: command.clientCA)
+        case (nil, nil):
+            guard command.dev else {
+                throw ServeUsageError("--tls-cert and --tls-key are required (or --dev for a throw-away certificate)")
+            }
+            guard command.clientCA == nil else {
+                throw ServeUsageError("--client-ca needs --tls-cert and --tls-key")
+            }
+            certificateFiles = nil
+        case (_?, nil):
+            throw ServeUsageError("--tls-cert was given without --tls-key")
+        case (nil, _?):
+            throw ServeUsageError("--tls-key was given without --tls-cert")
+        }
+    }
+
+    static func availableCPUs() -> Int {
+        // "Cpus_allowed:\t3" in /proc/self/status: the affinity mask in hex (Linux only).
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") })
+        {
+            let count = line.dropFirst("Cpus_allowed:".count).reduce(0) { total, character in
+                total + (character.hexDigitValue?.nonzeroBitCount ?? 0)
+            }
+            if count > 0 { return min(count, System.coreCount) }
+        }
+        return System.coreCount
+    }
+
+    /// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (all interfaces).
+    static func hostAndPort(_ text: String, option: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":") else {
+            throw ServeUsageError("\(option) \(text): expected HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ServeUsageError("\(option) \(text): the port must be a number from 0 to 65535")
+        }
+        return (host, port)
+    }
+}
