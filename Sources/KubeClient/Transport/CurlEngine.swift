@@ -6,6 +6,8 @@ import Foundation
 /// on the network. Callers hand over transfers and await their events.
 final class CurlEngine: @unchecked Sendable {
     static let shared = CurlEngine()
+    /// Long-lived watches each hold one, so this leaves ample room for ordinary requests.
+    static let maximumConnectionsPerHost = 32
 
     private struct Inbox {
         var added: [CurlTransfer] = []
@@ -23,6 +25,9 @@ final class CurlEngine: @unchecked Sendable {
         multi = curl_multi_init()
         if let multi {
             _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+            // A burst of requests to an HTTP/1.1 server would otherwise open a TLS connection each; beyond this
+            // many per host, transfers queue for a free one (HTTP/2 multiplexes them onto one anyway).
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Int(CurlEngine.maximumConnectionsPerHost))
             let thread = Thread { [self] in self.run() }
             thread.name = "kube-client-curl"
             thread.start()
