@@ -617,6 +617,9 @@ class FakeState:
         self.requests = []
         self.bookmark_interval = bookmark_interval
         self.connections = set()
+        # Set the moment the fake is told to go down, before the listener is closed, so that no request
+        # slips through in between.
+        self.down = False
 
     def take_failure(self, method, path, is_watch):
         with self.lock:
@@ -700,6 +703,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self.query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         try:
+            if self.state.down:
+                return self.drop()
             body = self.read_body()
             if url.path.startswith("/fake/"):
                 return self.control(self.command, url.path, body)
@@ -1000,6 +1005,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.bookmark_interval = float(request["bookmarkIntervalSeconds"])
             return self.send_json(200, {"bookmarkIntervalSeconds": self.state.bookmark_interval})
         if (method, path) == ("POST", "/fake/down"):
+            self.state.down = True
             self.send_json(200, {"down": True})
             self.close_connection = True
             seconds = request.get("seconds")
@@ -1049,9 +1055,11 @@ class Controller:
                 return
             self.server = Server(("127.0.0.1", self.port), self.state, self.context, self)
             self.port = self.server.server_address[1]
-            threading.Thread(target=self.server.serve_forever, daemon=True).start()
+            self.state.down = False
+            threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def down(self, seconds=None):
+        self.state.down = True
         with self.lock:
             server, self.server = self.server, None
         if server is not None:

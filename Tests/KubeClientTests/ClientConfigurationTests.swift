@@ -130,4 +130,22 @@ final class ClientConfigurationTests: FakeServerTestCase {
         try await server.comeUp()
         _ = try await client.list(Event.self, path: events)
     }
+
+    func testServerThatGoesDownForAWhileAnswersAgainOnTheSamePort() async throws {
+        let client = try makeClient()
+        try await server.goDown(for: 1)
+        var failures = 0
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            do {
+                _ = try await client.list(Event.self, path: events)
+                break
+            } catch KubernetesError.transport {
+                failures += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        XCTAssertGreaterThan(failures, 0, "requests failed while it was down")
+        _ = try await client.list(Event.self, path: events)
+    }
 }

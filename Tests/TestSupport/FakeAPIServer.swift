@@ -299,6 +299,11 @@ public final class FakeAPIServer: @unchecked Sendable {
         }
     }
 
+    /// Goes down at once and comes back by itself after `seconds` (the fake keeps time, not the test).
+    public func goDown(for seconds: Double) async throws {
+        _ = try await controlObject("POST", "/fake/down", body: ["seconds": seconds])
+    }
+
     // MARK: - Plumbing: the curl CLI, so that TestSupport needs none of the modules under test
 
     private func escape(_ value: String) -> String {
