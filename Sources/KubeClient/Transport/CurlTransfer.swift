@@ -59,6 +59,8 @@ final class CurlTransfer: @unchecked Sendable {
         try check(ccurl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "protocols")
         try check(ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "nosignal")
         try check(ccurl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "keepalive")
+        // Wait for an HTTP/2 connection being set up rather than opening another beside it.
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1), "pipewait")
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "error buffer")
         let timeout = milliseconds(request.timeout)
         try check(ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeout), "timeout")
