@@ -77,6 +77,19 @@ final class ClientConfigurationTests: FakeServerTestCase {
         }
     }
 
+    func testServerWithoutSchemeNamesTheClusterField() throws {
+        let path = try server.writeKubeconfig()
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "https://", with: "")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path)) { error in
+            guard case .invalidField(let named, let field, _)? = error as? ConfigurationError else {
+                return XCTFail("expected invalidField, got \(error)")
+            }
+            XCTAssertEqual(named, path)
+            XCTAssertEqual(field, "clusters[fake-cluster].cluster.server")
+        }
+    }
+
     func testMalformedKubeconfigIsInvalidYAML() throws {
         let path = server.certificates.path("broken")
         try "clusters: [unclosed".write(toFile: path, atomically: true, encoding: .utf8)
