@@ -78,7 +78,10 @@ final class CurlTransfer: @unchecked Sendable {
         if request.method == "HEAD" {
             try check(ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1), "HEAD")
         }
-        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" || request.method == "PATCH" {
+        // A body turns a transfer into a POST in libcurl; GET and HEAD never carry one.
+        let carriesBody = request.method != "GET" && request.method != "HEAD"
+            && (!request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method))
+        if carriesBody {
             try check(ccurl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)),
                       "body size")
             // COPYPOSTFIELDS copies, so the request's array need not outlive this call.
@@ -90,11 +93,13 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
 
-        // "Expect:" turns off 100-continue, which costs a round trip for nothing here.
-        for (name, value) in request.headers + [("Expect", "")] {
-            let line = value.isEmpty ? "\(name):" : "\(name): \(value)"
+        // "Expect:" (no value) turns off 100-continue, which costs a round trip for nothing here; any other
+        // header with an empty value is sent as such ("Name;" in libcurl's syntax).
+        var lines = request.headers.map { name, value in value.isEmpty ? "\(name);" : "\(name): \(value)" }
+        lines.append("Expect:")
+        for line in lines {
             guard let list = curl_slist_append(headerList, line) else {
-                throw KubernetesError.transport("\(summary): cannot add header \(name)")
+                throw KubernetesError.transport("\(summary): cannot add header \(line.prefix(while: { $0 != ":" }))")
             }
             headerList = list
         }
