@@ -2,40 +2,51 @@
 public enum Base64 {
     private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
+    /// Every pair of output characters for 12 input bits, so the loop looks up two tables
+    /// entries per three bytes instead of four.
+    private static let pairs: [UInt16] = {
+        let table = alphabet.utf8Start
+        return (0..<4096).map { bits in
+            (UInt16(table[bits >> 6]) | UInt16(table[bits & 0x3F]) << 8).littleEndian  // first character first in memory
+        }
+    }()
+
     /// Appends the encoding of `input` to `output`.
     public static func encode(_ input: [UInt8], into output: inout [UInt8]) {
         let encodedCount = (input.count + 2) / 3 * 4
-        // Written through a pointer into uninitialised storage: appending byte by byte
-        // costs a capacity check per byte.
-        let encoded = [UInt8](unsafeUninitializedCapacity: encodedCount) { target, initializedCount in
-            let table = alphabet.utf8Start
-            input.withUnsafeBufferPointer { bytes in
-                var index = 0
-                var out = 0
-                let whole = bytes.count - bytes.count % 3
-                while index < whole {
-                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-                    target[out] = table[Int(chunk >> 18 & 0x3F)]
-                    target[out + 1] = table[Int(chunk >> 12 & 0x3F)]
-                    target[out + 2] = table[Int(chunk >> 6 & 0x3F)]
-                    target[out + 3] = table[Int(chunk & 0x3F)]
-                    index += 3
-                    out += 4
+        let start = output.count
+        // Grown once, then written through a pointer: appending byte by byte costs a
+        // capacity check per byte, and a separate array costs an allocation and a copy.
+        output.append(contentsOf: repeatElement(0, count: encodedCount))
+        let table = alphabet.utf8Start
+        output.withUnsafeMutableBufferPointer { all in
+            guard let base = all.baseAddress, encodedCount > 0 else { return }
+            let target = UnsafeMutableRawPointer(base + start)
+            pairs.withUnsafeBufferPointer { pairs in
+                input.withUnsafeBufferPointer { bytes in
+                    var index = 0
+                    var out = 0
+                    let whole = bytes.count - bytes.count % 3
+                    while index < whole {
+                        let chunk = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+                        target.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
+                        target.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
+                        index += 3
+                        out += 4
+                    }
+                    let remaining = bytes.count - whole
+                    if remaining > 0 {
+                        let second = remaining == 2 ? UInt32(bytes[index + 1]) << 8 : 0
+                        let chunk = UInt32(bytes[index]) << 16 | second
+                        let tail = base + start + out
+                        tail[0] = table[Int(chunk >> 18 & 0x3F)]
+                        tail[1] = table[Int(chunk >> 12 & 0x3F)]
+                        tail[2] = remaining == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
+                        tail[3] = UInt8(ascii: "=")
+                    }
                 }
-                let remaining = bytes.count - whole
-                if remaining > 0 {
-                    let second = remaining == 2 ? UInt32(bytes[index + 1]) << 8 : 0
-                    let chunk = UInt32(bytes[index]) << 16 | second
-                    target[out] = table[Int(chunk >> 18 & 0x3F)]
-                    target[out + 1] = table[Int(chunk >> 12 & 0x3F)]
-                    target[out + 2] = remaining == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
-                    target[out + 3] = UInt8(ascii: "=")
-                    out += 4
-                }
-                initializedCount = out
             }
         }
-        output.append(contentsOf: encoded)
     }
 
     public static func encode(_ input: [UInt8]) -> String {
