@@ -146,10 +146,13 @@ struct Injector {
             containerNames.append(name)
         }
         var operations: [JSONPatchOperation] = []
+        operations.reserveCapacity(8 + containers.count * 4)
         try initContainerOperations(spec: spec, appContainerNames: containerNames, profiles: profiles, into: &operations)
         try volumeOperations(spec: spec, profiles: profiles, into: &operations)
+        // Most configurations target every container: then no per-container list of profiles.
+        let allTargetEveryContainer = profiles.allSatisfy(\.targetsAllContainers)
         for (index, container) in containers.enumerated() {
-            let targeting = profiles.filter { $0.targets(containerNamed: containerNames[index]) }
+            let targeting = allTargetEveryContainer ? profiles : profiles.filter { $0.targets(containerNamed: containerNames[index]) }
             if targeting.isEmpty { continue }
             let base = ["spec", "containers", String(index)]
             try envOperations(container: container, name: containerNames[index], base: base, profiles: targeting, into: &operations)
@@ -164,10 +167,10 @@ struct Injector {
         guard profiles.contains(where: { !$0.initContainers.isEmpty }) else { return }
         let existing = try list(spec["initContainers"], named: "spec.initContainers")
         let existingByName = try index(existing, by: "name", list: "spec.initContainers")
-        let appNames = Set(appContainerNames)
+        // The configuration's init containers are few: a scanned list beats hashing here.
         var first: [JSONValue] = []
         var last: [JSONValue] = []
-        var pending: Set<String> = []
+        var pending: [String] = []
         for profile in profiles {
             for container in profile.initContainers where !pending.contains(container.key) {
                 if let index = existingByName[container.key], let existing {
@@ -175,11 +178,11 @@ struct Injector {
                     throw InjectionFailure(
                         "the pod already has an init container named \"\(container.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
-                if appNames.contains(container.key) {
+                if appContainerNames.contains(container.key) {
                     throw InjectionFailure(
                         "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
                 }
-                pending.insert(container.key)
+                pending.append(container.key)
                 switch profile.initContainerPosition {
                 case .first: first.append(container.encoded)
                 case .last: last.append(container.encoded)
@@ -204,7 +207,7 @@ struct Injector {
         let existing = try list(spec["volumes"], named: "spec.volumes")
         let existingByName = try index(existing, by: "name", list: "spec.volumes")
         var added: [JSONValue] = []
-        var pending: Set<String> = []
+        var pending: [String] = []
         for profile in profiles {
             for volume in profile.volumes where !pending.contains(volume.key) {
                 if let index = existingByName[volume.key], let existing {
@@ -212,7 +215,7 @@ struct Injector {
                     throw InjectionFailure(
                         "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
-                pending.insert(volume.key)
+                pending.append(volume.key)
                 added.append(volume.encoded)
             }
         }
@@ -227,6 +230,7 @@ struct Injector {
         let existingByName = try index(existing, by: "name", list: "container \"\(name)\" env")
         var replacements: [(index: Int, value: JSONValue)] = []
         var added: [JSONValue] = []
+        added.reserveCapacity(profiles.count == 1 ? profiles[0].env.count : 16)
         // Only needed when two selected profiles set the same variable; most reviews select one.
         let mayRepeat = profiles.count > 1
         var addedByName = NameIndex()
@@ -289,8 +293,9 @@ struct Injector {
             operations.append(.add(path, .array(values)))
             return
         }
+        let end = JSONPointer(tokens: path + ["-"])  // one token array shared by every append
         for value in values {
-            operations.append(.add(path + ["-"], value))
+            operations.append(JSONPatchOperation(op: .add, path: end, value: value))
         }
     }
 
