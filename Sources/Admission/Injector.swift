@@ -338,6 +338,9 @@ struct Injector {
         // Appends to one list are contiguous in the patch, so the search from the end stops at
         // once, and a scanned array beats hashing token arrays.
         var appendsAfter: [(list: ArraySlice<String>, count: Int)] = []
+        // The list the previous append went to: appends to one list share their token array.
+        var lookedUpTokens: [String] = []
+        var lookedUpList: [JSONValue]?
         for operation in operations.reversed() {
             guard let value = operation.value else { continue }
             var landed = false
@@ -351,7 +354,11 @@ struct Injector {
                     fromEnd = 0
                     appendsAfter.append((list, 1))
                 }
-                if let array = try? JSONPatch.value(at: JSONPointer(tokens: Array(list)), in: patched).arrayValue, array.count > fromEnd {
+                if operation.path.tokens != lookedUpTokens {
+                    lookedUpTokens = operation.path.tokens
+                    lookedUpList = try? JSONPatch.value(at: JSONPointer(tokens: Array(list)), in: patched).arrayValue
+                }
+                if let array = lookedUpList, array.count > fromEnd {
                     landed = array[array.count - 1 - fromEnd] == value
                 }
             } else if let actual = try? JSONPatch.value(at: operation.path, in: patched) {

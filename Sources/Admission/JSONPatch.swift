@@ -58,27 +58,46 @@ public struct JSONPatch: Sendable, Equatable {
     /// Applies every operation in order; on the first failure the document is left as it was.
     public func apply(to document: inout JSONValue) throws {
         var working = document
-        for (index, operation) in operations.enumerated() {
-            do {
-                try Self.apply(operation, to: &working)
-            } catch var error as JSONPatchError {
-                error.operationIndex = index
-                throw error
-            }
-        }
+        try applyInPlace(to: &working)
         document = working
     }
 
     /// Applies the operations straight to `document`, without the copy that makes `apply`
     /// all-or-nothing: after a failure the document may be partly patched.
     func applyInPlace(to document: inout JSONValue) throws {
-        for (index, operation) in operations.enumerated() {
+        var index = 0
+        while index < operations.count {
+            let operation = operations[index]
+            // A run of appends to the same list (`add` at `.../-`) is applied in one walk down
+            // the document: the same result as one walk per operation, and patches built by
+            // the injector append several env vars to each container in a row.
+            var runEnd = index + 1
+            if operation.op == .add, operation.path.tokens.last == "-" {
+                while runEnd < operations.count, operations[runEnd].op == .add,
+                      operations[runEnd].path.tokens == operation.path.tokens {
+                    runEnd += 1
+                }
+            }
+            if runEnd - index > 1 {
+                do {
+                    let values = operations[index..<runEnd].map { $0.value ?? .null }
+                    if try Self.append(values, at: operation.path, to: &document) {
+                        index = runEnd
+                        continue
+                    }
+                } catch var error as JSONPatchError {
+                    error.operationIndex = index  // the run's first operation fails first
+                    throw error
+                }
+                // The parent is not an array: one operation at a time, as RFC 6902 reads them.
+            }
             do {
                 try Self.apply(operation, to: &document)
             } catch var error as JSONPatchError {
                 error.operationIndex = index
                 throw error
             }
+            index += 1
         }
     }
 
@@ -158,6 +177,16 @@ public struct JSONPatch: Sendable, Equatable {
                 throw JSONPatchError(operationIndex: nil, path: pointer.description, problem: "the parent is neither an object nor an array")
             }
         }
+    }
+
+    /// Appends `values` in order to the array at `pointer` without its final `-` token.
+    /// False, with the document unchanged, when the parent exists but is not an array.
+    private static func append(_ values: [JSONValue], at pointer: JSONPointer, to document: inout JSONValue) throws -> Bool {
+        var appended = false
+        try modify(&document, tokens: pointer.tokens.dropLast(), path: pointer) { parent in
+            appended = parent.modifyArray { array in array.append(contentsOf: values) } != nil
+        }
+        return appended
     }
 
     private static func remove(at pointer: JSONPointer, from document: inout JSONValue) throws -> JSONValue {
