@@ -26,6 +26,9 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromise: EventLoopPromise<Void>?
     private var lastCiphertext: ByteBuffer?
+    /// The coalescing buffer of the previous flush, kept so the next response is gathered
+    /// without allocating (or growing the HTTP encoder's head buffer to fit the body).
+    private var plaintextScratch: ByteBuffer?
 
     /// Largest plaintext chunk read per SSL_read: one TLS record.
     private static let readChunk = 16 * 1024
@@ -75,6 +78,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func channelInactive(context: ChannelHandlerContext) {
         stateMachine.channelInactive()
         lastCiphertext = nil
+        plaintextScratch = nil
         handshakeTimer?.cancel()
         handshakeTimer = nil
         failPendingWrites(ChannelError.ioOnClosedChannel)
@@ -213,6 +217,11 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 pendingPlaintext = nil  // keep `coalesced` uniquely referenced: no copy-on-write
                 coalesced.writeBuffer(&buffer)
                 pendingPlaintext = coalesced
+            } else if var scratch = plaintextScratch {
+                plaintextScratch = nil
+                scratch.clear()
+                scratch.writeBuffer(&buffer)
+                pendingPlaintext = scratch
             } else {
                 pendingPlaintext = buffer
             }
@@ -273,6 +282,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             plaintext.moveReaderIndex(forwardBy: Int(written))
         }
+        if plaintext.capacity <= 64 * 1024 { plaintextScratch = plaintext }  // idle connections stay small
     }
 
     /// Moves all ciphertext OpenSSL produced onto the socket in one write.
