@@ -104,7 +104,9 @@ public struct AdmissionController: Sendable {
     /// The response AdmissionReview, written straight to bytes in the request's version.
     static func responseBody(apiVersion: String, uid: String, patch: [UInt8]?, warning: String?) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(128 + (patch?.count ?? 0) * 4 / 3)
+        // Sized for the whole answer, so it is never grown (and copied) while being written.
+        output.reserveCapacity(
+            160 + apiVersion.utf8.count + uid.utf8.count + ((patch?.count ?? 0) + 2) / 3 * 4 + (warning?.utf8.count ?? 0) * 2)
         JSONSerializer.appendLiteral(#"{"apiVersion":"#, to: &output)
         JSONSerializer.writeString(apiVersion, into: &output)
         JSONSerializer.appendLiteral(#","kind":"AdmissionReview","response":{"uid":"#, to: &output)

@@ -287,8 +287,11 @@ struct Injector {
     }
 
     /// A missing list is created with everything in one `add`; an existing one is appended to.
-    private func appendOperations(_ values: [JSONValue], existing: [JSONValue]?, path: [String], into operations: inout [JSONPatchOperation]) {
+    private func appendOperations(
+        _ values: [JSONValue], existing: [JSONValue]?, path makePath: @autoclosure () -> [String], into operations: inout [JSONPatchOperation]
+    ) {
         if values.isEmpty { return }
+        let path = makePath()  // built only when something is added
         guard existing != nil else {
             operations.append(.add(path, .array(values)))
             return

@@ -26,7 +26,8 @@ public struct JSONPatch: Sendable, Equatable {
     /// The compact JSON bytes of the patch, written straight from the operations.
     public func serialized() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(96 * operations.count + 2)
+        // Operations carry whole configured objects (an init container): room for those too.
+        output.reserveCapacity(192 * operations.count + 2)
         output.append(UInt8(ascii: "["))
         for (index, operation) in operations.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
