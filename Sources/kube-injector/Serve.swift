@@ -93,7 +93,7 @@ struct Serve: AsyncParsableCommand {
             kube-injector --dev: throw-away certificate, demo configuration, no cluster.
             Post a sample AdmissionReview:
 
-              curl --cacert \(certificatePath) -H 'Content-Type: application/json' --data-binary @\(reviewPath) https://\(host):\(options.listenPort)/mutate
+              curl -sS --cacert \(certificatePath) -H 'Content-Type: application/json' --data-binary @\(reviewPath) https://\(host):\(options.listenPort)/mutate
 
             Metrics: curl http://\(options.metricsHost == "0.0.0.0" ? "127.0.0.1" : options.metricsHost):\(options.metricsPort)/metrics
 
