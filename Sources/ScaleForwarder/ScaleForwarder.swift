@@ -1,2 +1,0 @@
-import KubeClient
-import EventRecorder
