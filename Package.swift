@@ -143,7 +143,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport"],
+            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport",
+                           .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // Runs the built kube-injector binary as a user would, against real clients and the fake API server.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// The `body` of a sink Secret: a JSON document whose string values may hold placeholders
 /// (`_message_`, `_namespace_`, `_name_`, `_target_`, `_reason_`, `_event_reason_`, `_new_size_`,
@@ -86,7 +87,7 @@ struct PlaceholderValues {
             "_reason_": scale.scaleReason,
             "_event_reason_": scale.eventReason,
             "_new_size_": newSize.map(String.init) ?? "",
-            "_time_": KubernetesTime.rfc3339(scale.time),
+            "_time_": KubernetesTimestamp.time(scale.time),
             "_time_ms_": String(milliseconds),
             "_time_s_": String(seconds),
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// What has been sent, kept in the cluster so a restart or a new leader resends nothing and loses
 /// nothing: per HPA Event uid the highest `count` handled, and when the forwarder first ran.
@@ -47,7 +48,7 @@ public struct ScaleCheckpoint: Sendable, Equatable {
     public func serialized() -> String {
         let document = Document(
             version: 1,
-            since: KubernetesTime.rfc3339(since),
+            since: KubernetesTimestamp.time(since),
             sent: entries.mapValues { [Int64($0.count), Int64($0.lastSeen.timeIntervalSince1970.rounded(.down))] }
         )
         let encoder = JSONEncoder()
@@ -61,7 +62,7 @@ public struct ScaleCheckpoint: Sendable, Equatable {
             throw .malformed
         }
         guard document.version == 1 else { throw .unsupportedVersion(document.version) }
-        guard let since = KubernetesTime.parse(document.since) else { throw .malformed }
+        guard let since = KubernetesTimestamp.date(from: document.since) else { throw .malformed }
         var entries: [String: Entry] = [:]
         for (uid, pair) in document.sent where pair.count == 2 {
             entries[uid] = Entry(count: Int(pair[0]), lastSeen: Date(timeIntervalSince1970: TimeInterval(pair[1])))

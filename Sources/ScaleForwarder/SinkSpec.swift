@@ -76,13 +76,11 @@ public struct SinkSpec: Sendable, Equatable, CustomStringConvertible {
         return SinkRequest(url: url, headers: headers, body: body.renderedBody(scale))
     }
 
-    /// The URL without its query (which may carry a key), and header names only.
+    /// Scheme and host only (a path or query can be the credential, as Slack's webhooks are),
+    /// and header names only.
     public var description: String {
-        let shownURL = URLComponents(string: url).map { components -> String in
-            var components = components
-            components.query = nil
-            return components.string ?? "<url>"
-        } ?? "<url>"
+        let components = URLComponents(string: url)
+        let shownURL = "\(components?.scheme ?? "?")://\(components?.host ?? "?")"
         return "\(shownURL) headers=[\(headers.keys.sorted().joined(separator: ","))]"
     }
 

@@ -59,6 +59,7 @@ final class SinkSpecTests: XCTestCase {
         let spec = try SinkSpec(secretData: data(url: "https://hooks.example.com/services/T0?key=topsecret"), allowHTTP: false)
         XCTAssertFalse(spec.description.contains("secret-token"))
         XCTAssertFalse(spec.description.contains("topsecret"))
+        XCTAssertFalse(spec.description.contains("T0"))
         XCTAssertTrue(spec.description.contains("Authorization"))
         for error in [SinkSpecError.httpNotAllowed, .headersNotAnObject, .invalidHeaderValue(name: "Authorization")] {
             XCTAssertFalse(error.description.contains("secret-token"))
