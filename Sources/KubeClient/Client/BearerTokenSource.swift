@@ -1,0 +1,63 @@
+import Foundation
+
+/// The bearer token for each request. A token file is re-read when its modification time changes or a minute
+/// has passed (projected service-account tokens are rotated by kubelet swapping a symlink), and on demand after
+/// a 401.
+final class BearerTokenSource: Sendable {
+    private struct Cached {
+        var token: String?
+        var modified: Date?
+        var readAt: ContinuousClock.Instant?
+    }
+
+    private enum Source {
+        case none
+        case fixed(String)
+        case file(String)
+    }
+
+    private let source: Source
+    private let cache = LockedValue(Cached())
+
+    init(credentials: ClientConfiguration.Credentials) {
+        switch credentials {
+        case .token(let token): source = .fixed(token)
+        case .tokenFile(let path): source = .file(path)
+        case .none, .clientCertificate: source = .none
+        }
+    }
+
+    var rereadsFile: Bool {
+        if case .file = source { return true }
+        return false
+    }
+
+    /// The current token, nil when credentials carry none.
+    func token(forceReread: Bool = false) throws -> String? {
+        switch source {
+        case .none: return nil
+        case .fixed(let token): return token
+        case .file(let path): return try fileToken(path: path, forceReread: forceReread)
+        }
+    }
+
+    private func fileToken(path: String, forceReread: Bool) throws -> String {
+        let now = ContinuousClock.now
+        let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        return try cache.withLock { cached in
+            if !forceReread, let token = cached.token, cached.modified == modified,
+               let readAt = cached.readAt, now - readAt < .seconds(60) {
+                return token
+            }
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw KubernetesError.transport("cannot read token file \(path): \(error.localizedDescription)")
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            cached = Cached(token: token, modified: modified, readAt: now)
+            return token
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+
+/// A Kubernetes REST client on libcurl: typed get/list/create/update/patch/delete and streaming watch for any
+/// resource path, with bearer-token or client-certificate authentication, a client-side QPS limit, per-request
+/// timeouts, reused connections, and `Status` failures as typed `KubernetesError`s.
+public final class KubernetesClient: Sendable {
+    public let configuration: ClientConfiguration
+    public let options: ClientOptions
+    private let engine: CurlEngine
+    private let tokens: BearerTokenSource
+    private let limiter: LockedValue<TokenBucket>
+    private let logger: Logger
+
+    public init(configuration: ClientConfiguration, options: ClientOptions = .init()) throws {
+        guard let scheme = URL(string: configuration.server)?.scheme, scheme == "https" || scheme == "http" else {
+            throw ConfigurationError.invalidField(path: "client configuration", field: "server",
+                                                  reason: "\"\(configuration.server)\" is not an http(s) URL")
+        }
+        self.configuration = configuration
+        self.options = options
+        self.engine = CurlEngine.shared
+        self.tokens = BearerTokenSource(credentials: configuration.credentials)
+        self.limiter = LockedValue(TokenBucket(qps: options.qps, burst: options.burst, now: .now))
+        self.logger = Logger(label: "kube-injector.kube-client")
+    }
+
+    /// The configuration's namespace: the pod's own in-cluster, else the kubeconfig context's, else "default".
+    public var namespace: String { configuration.namespace }
+
+    public func get<T: Decodable>(_ type: T.Type, path: String) async throws -> T {
+        try decode(type, from: try await execute(method: "GET", path: path))
+    }
+
+    public func list<T: Decodable>(_ type: T.Type, path: String,
+                                   query: [String: String] = [:]) async throws -> ObjectList<T> {
+        try decode(ObjectList<T>.self, from: try await execute(method: "GET", path: path, query: query))
+    }
+
+    public func create<T: Codable>(path: String, body: T) async throws -> T {
+        let response = try await execute(method: "POST", path: path, contentType: "application/json",
+                                         body: try encode(body))
+        return try decode(T.self, from: response)
+    }
+
+    public func update<T: Codable>(path: String, body: T) async throws -> T {
+        let response = try await execute(method: "PUT", path: path, contentType: "application/json",
+                                         body: try encode(body))
+        return try decode(T.self, from: response)
+    }
+
+    public func patch<T: Decodable>(_ type: T.Type, path: String, patchType: PatchType,
+                                    body: [UInt8]) async throws -> T {
+        let response = try await execute(method: "PATCH", path: path, contentType: patchType.contentType, body: body)
+        return try decode(type, from: response)
+    }
+
+    public func delete(path: String) async throws {
+        _ = try await execute(method: "DELETE", path: path)
+    }
+
+    /// Decodes the newline-delimited stream as it arrives; ends when the server closes it (timeoutSeconds).
+    /// A non-200 answer ends the stream with its typed error (410 as `.gone`). Cancelling the consuming task,
+    /// or dropping the stream, closes the connection.
+    public func watch<T: Decodable & Sendable>(_ type: T.Type, path: String, resourceVersion: String?,
+                                               timeoutSeconds: Int, allowBookmarks: Bool = true,
+                                               query: [String: String] = [:]) -> AsyncThrowingStream<WatchEvent<T>, Error> {
+        var query = query
+        query["watch"] = "true"
+        query["timeoutSeconds"] = String(timeoutSeconds)
+        if allowBookmarks { query["allowWatchBookmarks"] = "true" }
+        if let resourceVersion, !resourceVersion.isEmpty { query["resourceVersion"] = resourceVersion }
+        // The server ends the watch after timeoutSeconds; the client deadline only catches a server gone silent.
+        let deadline = Duration.seconds(timeoutSeconds) + .seconds(15)
+
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: WatchEvent<T>.self)
+        let task = Task { [self] in
+            do {
+                try await waitForRateLimit()
+                let request = try makeRequest(method: "GET", path: path, query: query, contentType: nil, body: [],
+                                              timeout: deadline, forceTokenReread: false)
+                let decoder = WatchStreamDecoder<T>(continuation: continuation)
+                await engine.stream(request) { decoder.handle($0) }
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    // MARK: - Requests
+
+    /// Sends one request and returns the 2xx response; anything else throws its typed error. A 401 with a token
+    /// file re-reads the file and tries once more, since the token may have rotated since the last read.
+    func execute(method: String, path: String, query: [String: String] = [:], contentType: String? = nil,
+                 body: [UInt8] = []) async throws -> HTTPResponse {
+        try await waitForRateLimit()
+        var request = try makeRequest(method: method, path: path, query: query, contentType: contentType, body: body,
+                                      timeout: options.requestTimeout, forceTokenReread: false)
+        var response = try await engine.send(request)
+        if response.status == 401, tokens.rereadsFile {
+            logger.debug("401 from the API server; re-reading the token file", metadata: ["path": "\(path)"])
+            request = try makeRequest(method: method, path: path, query: query, contentType: contentType, body: body,
+                                      timeout: options.requestTimeout, forceTokenReread: true)
+            response = try await engine.send(request)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw KubernetesError.from(code: response.status, headers: response.headers, body: response.body)
+        }
+        return response
+    }
+
+    private func waitForRateLimit() async throws {
+        let wait = limiter.withLock { $0.reserve(now: .now) }
+        if wait > .zero {
+            try await Task.sleep(for: wait)
+        }
+    }
+
+    private func makeRequest(method: String, path: String, query: [String: String], contentType: String?,
+                             body: [UInt8], timeout: Duration, forceTokenReread: Bool) throws -> HTTPRequest {
+        var headers: [(String, String)] = [("Accept", "application/json"), ("User-Agent", options.userAgent)]
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        if let token = try tokens.token(forceReread: forceTokenReread) {
+            headers.append(("Authorization", "Bearer \(token)"))
+        }
+        var certificate: String?
+        var key: String?
+        if case .clientCertificate(let certificatePEM, let keyPEM) = configuration.credentials {
+            certificate = certificatePEM
+            key = keyPEM
+        }
+        return HTTPRequest(method: method, url: url(path: path, query: query), headers: headers, body: body,
+                           timeout: timeout, certificateAuthorityPEM: configuration.certificateAuthorityPEM,
+                           clientCertificatePEM: certificate, clientKeyPEM: key,
+                           insecureSkipTLSVerify: configuration.insecureSkipTLSVerify)
+    }
+
+    func url(path: String, query: [String: String]) -> String {
+        let separator = path.hasPrefix("/") ? "" : "/"
+        var url = configuration.server + separator + path
+        if !query.isEmpty {
+            url += "?" + query.sorted { $0.key < $1.key }
+                .map { "\(Self.percentEncode($0.key))=\(Self.percentEncode($0.value))" }
+                .joined(separator: "&")
+        }
+        return url
+    }
+
+    private static let unreserved = CharacterSet(charactersIn:
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func percentEncode(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
+    }
+
+    private func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return Array(try JSONEncoder().encode(value))
+        } catch {
+            throw KubernetesError.decoding("cannot encode \(T.self): \(error)")
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(response.body))
+        } catch {
+            throw KubernetesError.decoding("\(T.self): \(error)")
+        }
+    }
+}
