@@ -33,11 +33,24 @@ final class EventRecorderMetrics: @unchecked Sendable {
         lock.withLock { tally }
     }
 
+    /// Called before an occurrence is offered to the queue, so the worker can never settle an
+    /// occurrence the tally has not counted yet (which would let `outstanding` read 0 too early).
+    func offering() {
+        lock.withLock { tally.outstanding += 1 }
+    }
+
+    /// The queue took the occurrence `offering()` announced.
     func queued() {
         queuedCounter.increment()
+        lock.withLock { tally.queued += 1 }
+    }
+
+    /// The queue refused the occurrence `offering()` announced.
+    func refusedByQueue(_ why: DropReason) {
+        droppedCounters[why]?.increment()
         lock.withLock {
-            tally.queued += 1
-            tally.outstanding += 1
+            tally.dropped[why, default: 0] += 1
+            tally.outstanding -= 1
         }
     }
 

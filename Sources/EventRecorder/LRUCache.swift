@@ -4,7 +4,7 @@
 struct LRUCache<Key: Hashable, Value> {
     /// A slot in the recency list; slots are reused through `freeSlots` so the cache allocates
     /// at most `capacity` of them.
-    private struct Node {
+    fileprivate struct Node {
         var key: Key
         var value: Value
         var newer: Int?
@@ -111,3 +111,6 @@ struct LRUCache<Key: Hashable, Value> {
         slots[slot]?.older = nil
     }
 }
+
+extension LRUCache: Sendable where Key: Sendable, Value: Sendable {}
+extension LRUCache.Node: Sendable where Key: Sendable, Value: Sendable {}
