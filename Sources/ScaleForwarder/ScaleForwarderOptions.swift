@@ -11,10 +11,9 @@ public struct ScaleForwarderOptions: Sendable {
     /// Namespace to watch; nil watches all namespaces (the default).
     public var namespace: String?
 
-    /// Scales waiting per sink before new ones are dropped (and counted). Default 100.
+    /// Scales waiting per sink before new ones are dropped (and counted). Default 100. Each sink
+    /// has one delivery in flight, so its scales arrive in order; sinks do not wait for each other.
     public var queueCapacityPerSink: Int = 100
-    /// Deliveries running at once across all sinks. Default 8.
-    public var maximumConcurrentDeliveries: Int = 8
     /// Timeout of one request to a sink. Default 10 s.
     public var requestTimeout: Duration = .seconds(10)
     public var retry: DeliveryRetryPolicy = .init()
@@ -28,8 +27,6 @@ public struct ScaleForwarderOptions: Sendable {
     public var checkpointRetention: Duration = .seconds(3600)
     /// Most Events the checkpoint keeps (the Lease annotation must stay small). Default 2,000.
     public var checkpointCapacity: Int = 2000
-    /// Most time between a delivery and its checkpoint write (writes are coalesced). Default 1 s.
-    public var checkpointFlushInterval: Duration = .seconds(1)
 
     public var leaderElection: LeaderElectionOptions
 

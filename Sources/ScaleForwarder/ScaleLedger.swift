@@ -61,6 +61,14 @@ public struct ScaleLedger: Sendable {
         }
     }
 
+    /// Gives back counts just claimed and not queued (the HPA could not be read), so the next
+    /// sight of the Event claims them again.
+    public mutating func unclaim(eventUID: String, counts: ClosedRange<Int>) {
+        guard claimed[eventUID] == counts.upperBound else { return }
+        let handled = checkpoint.entries[eventUID]?.count ?? 0
+        claimed[eventUID] = counts.lowerBound - 1 > handled ? counts.lowerBound - 1 : nil
+    }
+
     /// Forgets what was queued but not handled: after leadership is lost the queues are gone,
     /// and the next leader resumes from the checkpoint.
     public mutating func dropClaims() {

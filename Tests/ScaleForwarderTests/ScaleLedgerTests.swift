@@ -126,16 +126,3 @@ final class DeliveryRetryPolicyTests: XCTestCase {
         XCTAssertNil(DeliveryRetryPolicy.parseRetryAfter("soon", now: now))
     }
 }
-
-final class SinkQueueTests: XCTestCase {
-    func testAFullQueueRefusesAndKeepsOrder() {
-        var queue = SinkQueue<Int>(capacity: 2)
-        XCTAssertTrue(queue.enqueue(1))
-        XCTAssertTrue(queue.enqueue(2))
-        XCTAssertFalse(queue.enqueue(3))
-        XCTAssertEqual(queue.dequeue(), 1)
-        XCTAssertTrue(queue.enqueue(4))
-        XCTAssertEqual(queue.removeAll(), [2, 4])
-        XCTAssertTrue(queue.isEmpty)
-    }
-}
