@@ -144,7 +144,9 @@ let package = Package(
         .testTarget(
             name: "ScaleForwarderTests",
             dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport",
-                           .product(name: "Yams", package: "Yams")],
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
         // Runs the built kube-injector binary as a user would, against real clients and the fake API server.
