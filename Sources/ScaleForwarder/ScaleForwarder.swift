@@ -39,9 +39,12 @@ public final class ScaleForwarder: Service {
         var term: Task<Void, Never>?
         for await change in context.elector.leadershipChanges.cancelOnGracefulShutdown() {
             // Whatever the change, the old term ends first: never two terms at once.
-            term?.cancel()
-            await term?.value
-            term = nil
+            if let ending = term {
+                ending.cancel()
+                await ending.value
+                term = nil
+                context.logger.info("forwarding term ended: no more scales are sent by this replica")
+            }
             if case .started(let annotations) = change {
                 let current = ScaleForwardingTerm(context: context, leaseAnnotations: annotations)
                 term = Task { await current.run() }
