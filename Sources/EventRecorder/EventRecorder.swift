@@ -44,7 +44,7 @@ public final class EventRecorder: EventRecording, Service {
 
     public func record(_ failure: FailureReport) {
         guard !failure.dryRun else {
-            metrics.droppedBeforeQueue(.dryRun)
+            metrics.droppedDryRun()
             return
         }
         offer(Occurrence(subject: .pod(failure), type: failure.type, reason: failure.reason,
@@ -124,6 +124,7 @@ public final class EventRecorder: EventRecording, Service {
         let runner = self.runner
         await withDiscardingTaskGroup { runners in
             for await occurrence in queue.stream {
+                metrics.takenFromQueue()
                 switch await worker.accept(occurrence) {
                 case .start(let job):
                     runners.addTask { await runner.run(startingWith: job) }
