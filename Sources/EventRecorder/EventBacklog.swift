@@ -47,6 +47,10 @@ struct EventBacklog: Sendable {
     private(set) var correlator: EventCorrelator
     private var pods: [PodFailureKey: PendingPod] = [:]
     private var writes: [EventCorrelator.Key: PendingWrite] = [:]
+    /// Keys whose latest count the spam filter held back, and when a write may go again.
+    private var deferred: [EventCorrelator.Key: ContinuousClock.Instant] = [:]
+    /// Shutting down: held-back counts get one last write each, past the spam filter.
+    private(set) var isFinalFlush = false
     private var ready: Deque<Job> = []
     /// Jobs that are waiting in `ready` or running.
     private var scheduled: Set<Job> = []
@@ -63,6 +67,8 @@ struct EventBacklog: Sendable {
     /// Keys holding occurrences not yet handed to a write.
     var heldKeys: Int { pods.count + writes.count }
     var isIdle: Bool { running == 0 && heldKeys == 0 }
+    /// Keys with a held-back count waiting for the spam filter.
+    var deferredKeys: Int { deferred.count }
 
     mutating func accept(_ occurrence: Occurrence) -> AcceptResult {
         switch occurrence.subject {
@@ -100,15 +106,37 @@ struct EventBacklog: Sendable {
     }
 
     /// Hands everything held for `key` to one write, through the correlator.
-    mutating func startWrite(_ key: EventCorrelator.Key, timestamp: Date, now: ContinuousClock.Instant) -> WriteStart {
+    mutating func startWrite(_ key: EventCorrelator.Key, now: ContinuousClock.Instant) -> WriteStart {
         guard let pending = writes.removeValue(forKey: key) else { return .nothing }
-        let decision = correlator.observe(key, occurrences: pending.occurrences,
-                                          timestamp: max(pending.lastTimestamp, timestamp), now: now)
+        deferred[key] = nil
+        let decision = correlator.observe(key, occurrences: pending.occurrences, timestamp: pending.lastTimestamp,
+                                          now: now, bypassSpamFilter: isFinalFlush)
         switch decision {
         case .create(let event): return .deliver(.create(event), occurrences: pending.occurrences)
         case .patch(let event): return .deliver(.patch(event), occurrences: pending.occurrences)
-        case .suppressed(let occurrences): return .suppressed(occurrences: occurrences)
+        case .upToDate: return pending.occurrences > 0 ? .suppressed(occurrences: pending.occurrences) : .nothing
+        case .suppressed(let occurrences, let retryAt):
+            // Bounded like the correlator: past that, the count waits for the key's next occurrence.
+            if deferred.count < correlator.capacity { deferred[key] = retryAt }
+            return .suppressed(occurrences: occurrences)
         }
+    }
+
+    /// Deferred writes whose spam-filter token is back by `now`: returns the runners to start.
+    mutating func deferredWritesDue(now: ContinuousClock.Instant) -> [Job] {
+        let due = deferred.filter { $0.value <= now }.map(\.key)
+        return due.compactMap { key in
+            deferred[key] = nil
+            return scheduleDeferredWrite(key)
+        }
+    }
+
+    /// Shutdown: every held-back count gets its last write now, past the spam filter.
+    mutating func beginFinalFlush() -> [Job] {
+        isFinalFlush = true
+        let keys = Array(deferred.keys)
+        deferred = [:]
+        return keys.compactMap { scheduleDeferredWrite($0) }
     }
 
     mutating func written(_ event: AggregatedEvent) {
@@ -138,6 +166,7 @@ struct EventBacklog: Sendable {
         let held = pods.values.reduce(0) { $0 + $1.occurrences } + writes.values.reduce(0) { $0 + $1.occurrences }
         pods = [:]
         writes = [:]
+        deferred = [:]
         ready = []
         return held
     }
@@ -152,6 +181,15 @@ struct EventBacklog: Sendable {
         guard force || heldKeys < capacity else { return false }
         writes[key] = PendingWrite(occurrences: occurrences, lastTimestamp: timestamp)
         return true
+    }
+
+    private mutating func scheduleDeferredWrite(_ key: EventCorrelator.Key) -> Job? {
+        if writes[key] == nil {
+            guard let entry = correlator.entry(for: key) else { return nil }
+            writes[key] = PendingWrite(occurrences: 0, lastTimestamp: entry.lastTimestamp)
+        }
+        if case .start(let job) = schedule(.write(key)) { return job }
+        return nil
     }
 
     /// Starts a new runner for `job` if there is room, else queues it for the next free runner.

@@ -16,6 +16,10 @@ public struct EventRecorderOptions: Sendable {
     /// One more write per object and reason is allowed every interval (client-go: 5 minutes).
     public var spamRefillInterval: Duration = .seconds(300)
 
+    /// How often the worker looks for counts the spam filter held back whose token is back, and
+    /// writes them. Default 1 s.
+    public var deferredWriteCheckInterval: Duration = .seconds(1)
+
     /// Keys the correlator and the spam filter remember, least recently used forgotten first
     /// (client-go: 4,096).
     public var correlationCacheCapacity: Int = 4_096

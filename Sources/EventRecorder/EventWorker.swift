@@ -26,7 +26,15 @@ actor EventWorker {
     }
 
     func startWrite(_ key: EventCorrelator.Key) -> EventBacklog.WriteStart {
-        backlog.startWrite(key, timestamp: Date(), now: ContinuousClock.now)
+        backlog.startWrite(key, now: ContinuousClock.now)
+    }
+
+    func deferredWritesDue() -> [EventBacklog.Job] {
+        backlog.deferredWritesDue(now: ContinuousClock.now)
+    }
+
+    func beginFinalFlush() -> [EventBacklog.Job] {
+        backlog.beginFinalFlush()
     }
 
     func written(_ event: AggregatedEvent) {

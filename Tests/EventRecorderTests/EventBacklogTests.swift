@@ -34,7 +34,7 @@ final class EventBacklogTests: XCTestCase {
         var backlog = backlog()
         let first = backlog.accept(objectOccurrence("a"))
         guard case .start(.write(let key)) = first else { return XCTFail("expected a runner to start") }
-        guard case .deliver(.create(let event), 1) = backlog.startWrite(key, timestamp: now, now: .now) else {
+        guard case .deliver(.create(let event), 1) = backlog.startWrite(key, now: .now) else {
             return XCTFail("expected a create of one occurrence")
         }
         for _ in 0..<9_999 {
@@ -43,7 +43,7 @@ final class EventBacklogTests: XCTestCase {
         backlog.written(event)
         // The same runner goes on with the same key: one PATCH carrying all 10,000.
         XCTAssertEqual(backlog.jobEnded(.write(key)), .write(key))
-        guard case .deliver(.patch(let patched), 9_999) = backlog.startWrite(key, timestamp: now, now: .now) else {
+        guard case .deliver(.patch(let patched), 9_999) = backlog.startWrite(key, now: .now) else {
             return XCTFail("expected one patch")
         }
         XCTAssertEqual(patched.count, 10_000)
@@ -60,7 +60,7 @@ final class EventBacklogTests: XCTestCase {
         XCTAssertEqual(backlog.accept(objectOccurrence("c")), .held, "a third runner would pass the bound")
         XCTAssertEqual(backlog.running, 2)
         // "a" backing off keeps its runner; "b" finishing hands its runner to "c".
-        _ = backlog.startWrite(keyOf(b), timestamp: now, now: .now)
+        _ = backlog.startWrite(keyOf(b), now: .now)
         guard case .write(let c)? = backlog.jobEnded(b) else { return XCTFail("expected c next") }
         XCTAssertEqual(c.involvedObject.name, "c")
         _ = a
@@ -79,7 +79,7 @@ final class EventBacklogTests: XCTestCase {
             return XCTFail("the lookup's runner goes on to write")
         }
         XCTAssertEqual(writeKey.involvedObject, deployment)
-        guard case .deliver(.create(let event), 2) = backlog.startWrite(writeKey, timestamp: now, now: .now) else {
+        guard case .deliver(.create(let event), 2) = backlog.startWrite(writeKey, now: .now) else {
             return XCTFail("expected one create carrying both pods")
         }
         XCTAssertEqual(event.count, 2)
@@ -94,11 +94,40 @@ final class EventBacklogTests: XCTestCase {
         XCTAssertEqual(backlog.abandon(), 3)
     }
 
-    func testSuppressedWriteKeepsTheCountForLater() {
-        var backlog = backlog(burst: 0)
+    func testHeldBackCountIsWrittenWhenTheTokenIsBack() {
+        let start = ContinuousClock.now
+        var backlog = backlog(burst: 1)
         guard case .start(.write(let key)) = backlog.accept(objectOccurrence("a")) else { return XCTFail() }
-        XCTAssertEqual(backlog.startWrite(key, timestamp: now, now: .now), .suppressed(occurrences: 1))
-        XCTAssertEqual(backlog.correlator.entry(for: key)?.count, 1)
+        guard case .deliver(.create(let event), 1) = backlog.startWrite(key, now: start) else { return XCTFail() }
+        backlog.written(event)
+        XCTAssertNil(backlog.jobEnded(.write(key)))
+        for _ in 0..<4 { _ = backlog.accept(objectOccurrence("a")) }
+        XCTAssertEqual(backlog.startWrite(key, now: start), .suppressed(occurrences: 4))
+        XCTAssertNil(backlog.jobEnded(.write(key)))
+        XCTAssertEqual(backlog.deferredKeys, 1)
+        XCTAssertEqual(backlog.deferredWritesDue(now: start + .seconds(299)), [], "the token is not back yet")
+        XCTAssertEqual(backlog.deferredWritesDue(now: start + .seconds(300)), [.write(key)])
+        guard case .deliver(.patch(let patched), 0) = backlog.startWrite(key, now: start + .seconds(300)) else {
+            return XCTFail("expected the held-back count to be patched")
+        }
+        XCTAssertEqual(patched.count, 5)
+    }
+
+    func testFinalFlushWritesHeldBackCountsPastTheSpamFilter() {
+        let start = ContinuousClock.now
+        var backlog = backlog(burst: 1)
+        guard case .start(.write(let key)) = backlog.accept(objectOccurrence("a")) else { return XCTFail() }
+        guard case .deliver(.create(let event), 1) = backlog.startWrite(key, now: start) else { return XCTFail() }
+        backlog.written(event)
+        _ = backlog.jobEnded(.write(key))
+        _ = backlog.accept(objectOccurrence("a"))
+        XCTAssertEqual(backlog.startWrite(key, now: start), .suppressed(occurrences: 1))
+        _ = backlog.jobEnded(.write(key))
+        XCTAssertEqual(backlog.beginFinalFlush(), [.write(key)])
+        guard case .deliver(.patch(let patched), 0) = backlog.startWrite(key, now: start) else {
+            return XCTFail("the final write ignores the spam filter")
+        }
+        XCTAssertEqual(patched.count, 2)
     }
 
     private func keyOf(_ job: EventBacklog.Job) -> EventCorrelator.Key {

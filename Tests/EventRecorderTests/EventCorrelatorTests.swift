@@ -63,12 +63,33 @@ final class EventCorrelatorTests: XCTestCase {
         }
         correlator.written(created)
         XCTAssertEqual(correlator.observe(key(), occurrences: 5, timestamp: t0, now: start + .seconds(1)),
-                       .suppressed(occurrences: 5))
+                       .suppressed(occurrences: 5, retryAt: start + .seconds(300)))
         guard case .patch(let patched) = correlator.observe(key(), occurrences: 1, timestamp: t0,
                                                             now: start + .seconds(301)) else {
             return XCTFail("expected a patch once a token is back")
         }
         XCTAssertEqual(patched.count, 7)
+    }
+
+    func testDeferredWriteCarriesTheHeldBackCountAndThenHasNothingToSay() {
+        var correlator = EventCorrelator(capacity: 16, spamBurst: 1, spamRefillInterval: .seconds(60))
+        guard case .create(let created) = correlator.observe(key(), occurrences: 1, timestamp: t0, now: start) else {
+            return XCTFail("expected a create")
+        }
+        correlator.written(created)
+        let last = t0.addingTimeInterval(5)
+        guard case .suppressed = correlator.observe(key(), occurrences: 3, timestamp: last, now: start) else {
+            return XCTFail("expected the spam filter to hold the write back")
+        }
+        guard case .patch(let patched) = correlator.observe(key(), occurrences: 0, timestamp: last,
+                                                            now: start + .seconds(60)) else {
+            return XCTFail("expected the deferred patch")
+        }
+        XCTAssertEqual(patched.count, 4)
+        XCTAssertEqual(patched.lastTimestamp, last, "lastTimestamp is the last occurrence, not the write")
+        correlator.written(patched)
+        XCTAssertEqual(correlator.observe(key(), occurrences: 0, timestamp: last, now: start + .seconds(999)), .upToDate)
+        XCTAssertEqual(correlator.observe(key("unknown"), occurrences: 0, timestamp: last, now: start), .upToDate)
     }
 
     func testUnconfirmedCreateIsCreatedAgainWithTheFullCount() {
