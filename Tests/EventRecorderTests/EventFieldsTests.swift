@@ -67,6 +67,7 @@ final class EventFieldsTests: XCTestCase {
         XCTAssertEqual(after, .seconds(2))
         guard case .retryable = EventSink.writeFailure(for: KubernetesError.server(code: 503, status)),
               case .retryable = EventSink.writeFailure(for: KubernetesError.transport("connection refused")),
+              case .retryable = EventSink.writeFailure(for: KubernetesError.unauthorized(status)),
               case .refused = EventSink.writeFailure(for: KubernetesError.invalid(status)),
               case .refused = EventSink.writeFailure(for: KubernetesError.namespaceTerminating(status)),
               case .refused = EventSink.writeFailure(for: KubernetesError.forbidden(status)) else {
