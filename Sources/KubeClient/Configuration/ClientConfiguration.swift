@@ -89,6 +89,10 @@ public struct ClientConfiguration: Sendable {
         guard let server = cluster.server, !server.isEmpty else {
             throw ConfigurationError.missingField(path: path, field: "clusters[\(clusterName)].cluster.server")
         }
+        guard server.hasPrefix("https://") || server.hasPrefix("http://") else {
+            throw ConfigurationError.invalidField(path: path, field: "clusters[\(clusterName)].cluster.server",
+                                                  reason: "\"\(server)\" is not an https:// URL")
+        }
 
         var certificateAuthority: String?
         if let data = cluster.certificateAuthorityData {

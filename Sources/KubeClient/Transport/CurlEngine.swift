@@ -1,12 +1,126 @@
-/// The process's one libcurl multi handle (placeholder until the engine lands).
-final class CurlEngine: Sendable {
-    static let shared = CurlEngine()
+import CCurl
+import Foundation
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        throw KubernetesError.transport("not implemented")
+/// The process's one libcurl multi handle, driven by a dedicated thread (curl_multi_poll, woken when work
+/// arrives), so connections are pooled and reused across requests and no Swift concurrency thread ever blocks
+/// on the network. Callers hand over transfers and await their events.
+final class CurlEngine: @unchecked Sendable {
+    static let shared = CurlEngine()
+    /// Long-lived watches each hold one, so this leaves ample room for ordinary requests.
+    static let maximumConnectionsPerHost = 32
+
+    private struct Inbox {
+        var added: [CurlTransfer] = []
+        var cancelled: [Int] = []
+        var nextID = 0
     }
 
+    private let multi: UnsafeMutableRawPointer?
+    private let inbox = LockedValue(Inbox())
+    /// Engine thread only.
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+
+    private init() {
+        curl_global_init(ccurl_global_all())
+        multi = curl_multi_init()
+        if let multi {
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+            // A burst of requests to an HTTP/1.1 server would otherwise open a TLS connection each; beyond this
+            // many per host, transfers queue for a free one (HTTP/2 multiplexes them onto one anyway).
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Int(CurlEngine.maximumConnectionsPerHost))
+            let thread = Thread { [self] in self.run() }
+            thread.name = "kube-client-curl"
+            thread.start()
+        }
+    }
+
+    /// Sends the request and collects the whole response.
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let collector = ResponseCollector()
+        await stream(request) { collector.handle($0) }
+        return try collector.response()
+    }
+
+    /// Runs the transfer, handing each event to `receive` on the engine's thread as it happens; returns after
+    /// `.finished`. Cancelling the calling task aborts the transfer.
     func stream(_ request: HTTPRequest, receive: @escaping @Sendable (TransferEvent) -> Void) async {
-        receive(.finished(.transport("not implemented")))
+        guard multi != nil else {
+            receive(.finished(.transport("libcurl could not be initialised")))
+            return
+        }
+        let id = inbox.withLock { inbox in
+            inbox.nextID += 1
+            return inbox.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let transfer: CurlTransfer
+                do {
+                    transfer = try CurlTransfer(id: id, request: request) { event in
+                        receive(event)
+                        if case .finished = event { continuation.resume() }
+                    }
+                } catch {
+                    receive(.finished(error as? KubernetesError ?? .transport("\(error)")))
+                    continuation.resume()
+                    return
+                }
+                if Task.isCancelled {
+                    transfer.finish(failure: "\(request.method) cancelled")
+                    return
+                }
+                inbox.withLock { $0.added.append(transfer) }
+                wake()
+            }
+        } onCancel: {
+            inbox.withLock { $0.cancelled.append(id) }
+            wake()
+        }
+    }
+
+    private func wake() {
+        if let multi { _ = curl_multi_wakeup(multi) }
+    }
+
+    // MARK: - Engine thread
+
+    private func run() {
+        guard let multi else { return }
+        while true {
+            let (added, cancelled) = inbox.withLock { inbox in
+                defer { inbox.added = []; inbox.cancelled = [] }
+                return (inbox.added, inbox.cancelled)
+            }
+            for transfer in added {
+                let code = curl_multi_add_handle(multi, transfer.easy)
+                if code == CURLM_OK {
+                    active[transfer.easy] = transfer
+                } else {
+                    transfer.finish(failure: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(code)))")
+                }
+            }
+            for id in cancelled {
+                guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
+                active[easy] = nil
+                curl_multi_remove_handle(multi, easy)
+                transfer.finish(failure: "cancelled")
+            }
+
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard ccurl_message_kind(message) == CURLMSG_DONE, let easy = ccurl_message_easy(message) else {
+                    continue
+                }
+                let result = ccurl_message_result(message)
+                curl_multi_remove_handle(multi, easy)
+                if let transfer = active.removeValue(forKey: easy) {
+                    transfer.finish(result)
+                }
+            }
+            var ready: Int32 = 0
+            curl_multi_poll(multi, nil, 0, 1000, &ready)
+        }
     }
 }

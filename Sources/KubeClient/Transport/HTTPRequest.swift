@@ -7,6 +7,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Whole-request deadline: connect, send, wait and receive.
     public var timeout: Duration
+    /// Deadline for the TCP and TLS handshake alone; nil: the smaller of `timeout` and 10 seconds.
+    public var connectTimeout: Duration?
     /// Trust only this CA (PEM); nil: the system trust store.
     public var certificateAuthorityPEM: String?
     /// Present a client certificate (both PEM) for mutual TLS.
@@ -24,6 +26,7 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.connectTimeout = nil
         self.certificateAuthorityPEM = certificateAuthorityPEM
         self.clientCertificatePEM = clientCertificatePEM
         self.clientKeyPEM = clientKeyPEM

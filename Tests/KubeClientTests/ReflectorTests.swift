@@ -1,0 +1,96 @@
+import Foundation
+import KubeClient
+import TestSupport
+import XCTest
+
+final class ReflectorTests: FakeServerTestCase {
+    private let events = "/api/v1/namespaces/default/events"
+    private let fastOptions = ReflectorOptions(timeoutSeconds: 30...30, initialBackoff: .milliseconds(50),
+                                               maximumBackoff: .milliseconds(200), jitter: 0.1, pageSize: 2)
+
+    private func startReflector(_ client: KubernetesClient, log: DeltaLog) -> Task<Void, Never> {
+        let reflector = Reflector<Event>(client: client, path: events, options: fastOptions)
+        return Task { await reflector.run { await log.append($0) } }
+    }
+
+    func testListsInPagesThenDeliversChanges() async throws {
+        let client = try makeClient()
+        for index in 1...3 { _ = try await client.create(path: events, body: warningEvent(name: "web.r\(index)")) }
+        let log = DeltaLog()
+        let task = startReflector(client, log: log)
+        defer { task.cancel() }
+        try await log.waitUntil { await $0.listCount == 1 }
+        guard case .listed(let items) = await log.deltas.first else { return XCTFail("first delta must be listed") }
+        XCTAssertEqual(items.map(\.metadata.name), ["web.r1", "web.r2", "web.r3"])
+
+        try await server.waitForOpenWatches(1)
+        _ = try await client.create(path: events, body: warningEvent(name: "web.r4"))
+        try await log.waitUntil { await $0.addedNames == ["web.r4"] }
+        let lists = try await server.requests(pathPrefix: events).filter { $0.method == "GET" && $0.query["watch"] == nil }
+        XCTAssertEqual(lists.count, 2, "three items in pages of two")
+    }
+
+    func testRelistsWhenTheWatchEndsWithGone() async throws {
+        let client = try makeClient()
+        let log = DeltaLog()
+        let task = startReflector(client, log: log)
+        defer { task.cancel() }
+        try await server.waitForOpenWatches(1)
+        try await server.endWatchesWithGone()
+        try await log.waitUntil { await $0.listCount == 2 }
+        try await server.waitForOpenWatches(1)
+    }
+
+    func testResumesFromTheLastResourceVersionAfterADroppedConnection() async throws {
+        let client = try makeClient()
+        let log = DeltaLog()
+        let task = startReflector(client, log: log)
+        defer { task.cancel() }
+        try await server.waitForOpenWatches(1)
+        let first = try await client.create(path: events, body: warningEvent(name: "web.d1"))
+        try await log.waitUntil { await $0.addedNames == ["web.d1"] }
+
+        // Make the reconnect fail once, so the change below happens while no watch is open.
+        try await server.inject(.init(method: "GET", pathPrefix: events, status: 503, watch: true))
+        try await server.dropWatches()
+        _ = try await client.create(path: events, body: warningEvent(name: "web.d2"))
+        try await log.waitUntil { await $0.addedNames == ["web.d1", "web.d2"] }
+
+        let logged = try await server.requests(pathPrefix: events).filter { $0.method == "GET" }
+        XCTAssertEqual(logged.filter { $0.query["watch"] == nil }.count, 1, "resumed, not relisted")
+        XCTAssertEqual(logged.last?.query["resourceVersion"], first.metadata.resourceVersion)
+        let listCount = await log.listCount
+        XCTAssertEqual(listCount, 1)
+    }
+
+    func testRelistsWhenTheResumeVersionWasCompacted() async throws {
+        let client = try makeClient()
+        let log = DeltaLog()
+        let task = startReflector(client, log: log)
+        defer { task.cancel() }
+        try await server.waitForOpenWatches(1)
+        try await server.inject(.init(method: "GET", pathPrefix: events, status: 500, watch: true))
+        try await server.dropWatches()
+        _ = try await client.create(path: events, body: warningEvent(name: "web.c1"))
+        try await server.compact()
+        try await log.waitUntil { await $0.listCount == 2 }
+        guard case .listed(let items) = await log.deltas.last(where: {
+            if case .listed = $0 { return true } else { return false }
+        }) else { return XCTFail("expected a second list") }
+        XCTAssertEqual(items.map(\.metadata.name), ["web.c1"])
+    }
+
+    func testKeepsGoingAcrossAnAPIServerOutage() async throws {
+        let client = try makeClient()
+        let log = DeltaLog()
+        let task = startReflector(client, log: log)
+        defer { task.cancel() }
+        try await server.waitForOpenWatches(1)
+        try await server.goDown()
+        try await Task.sleep(for: .milliseconds(300))   // a few failed reconnects
+        try await server.comeUp()
+        try await server.waitForOpenWatches(1)
+        _ = try await client.create(path: events, body: warningEvent(name: "web.o1"))
+        try await log.waitUntil { await $0.addedNames.contains("web.o1") }
+    }
+}
