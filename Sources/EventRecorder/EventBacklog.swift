@@ -57,11 +57,15 @@ struct EventBacklog: Sendable {
     private(set) var running = 0
     let maxRunning: Int
     let capacity: Int
+    /// Repeats that arrive while a key's write is in flight wait this long after it before the
+    /// next write, so a storm becomes a few PATCHes a minute rather than one per round trip.
+    let minimumWriteInterval: Duration
 
-    init(correlator: EventCorrelator, maxRunning: Int, capacity: Int) {
+    init(correlator: EventCorrelator, maxRunning: Int, capacity: Int, minimumWriteInterval: Duration = .zero) {
         self.correlator = correlator
         self.maxRunning = max(1, maxRunning)
         self.capacity = max(1, capacity)
+        self.minimumWriteInterval = minimumWriteInterval
     }
 
     /// Keys holding occurrences not yet handed to a write.
@@ -87,6 +91,8 @@ struct EventBacklog: Sendable {
             let key = EventCorrelator.Key(involvedObject: object, type: occurrence.type,
                                           reason: occurrence.reason, message: occurrence.message)
             guard add(occurrences: 1, at: occurrence.timestamp, to: key) else { return .dropped }
+            // A key waiting out its write interval or the spam filter keeps counting until then.
+            guard deferred[key] == nil else { return .held }
             return schedule(.write(key))
         }
     }
@@ -102,7 +108,7 @@ struct EventBacklog: Sendable {
         let writeKey = EventCorrelator.Key(involvedObject: object, type: key.type, reason: key.reason, message: key.message)
         // Merging into an existing key cannot grow the backlog; a new key replaces the pod key it came from.
         _ = add(occurrences: pending.occurrences, at: pending.lastTimestamp, to: writeKey, force: true)
-        enqueue(.write(writeKey))
+        if deferred[writeKey] == nil { enqueue(.write(writeKey)) }
     }
 
     /// Hands everything held for `key` to one write, through the correlator.
@@ -147,14 +153,21 @@ struct EventBacklog: Sendable {
         correlator.forgetEventName(for: key)
     }
 
-    /// A runner finished `job`. Returns its next job, or nil when the runner should stop.
-    mutating func jobEnded(_ job: Job) -> Job? {
+    /// A runner finished `job` at `now`. Returns its next job, or nil when the runner should stop.
+    mutating func jobEnded(_ job: Job, now: ContinuousClock.Instant = .now) -> Job? {
         scheduled.remove(job)
         // Occurrences that arrived while the job ran need another turn.
         switch job {
-        case .resolveOwner(let key) where pods[key] != nil: enqueue(job)
-        case .write(let key) where writes[key] != nil: enqueue(job)
-        default: break
+        case .resolveOwner(let key) where pods[key] != nil:
+            enqueue(job)
+        case .write(let key) where writes[key] != nil:
+            if minimumWriteInterval > .zero && !isFinalFlush && deferred[key] == nil {
+                deferred[key] = now + minimumWriteInterval
+            } else if deferred[key] == nil {
+                enqueue(job)
+            }
+        default:
+            break
         }
         if let next = ready.popFirst() { return next }
         running -= 1

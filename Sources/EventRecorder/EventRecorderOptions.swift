@@ -11,6 +11,11 @@ public struct EventRecorderOptions: Sendable {
     /// Default 1,000.
     public var backlogCapacity: Int = 1_000
 
+    /// After a write for a key, repeats that arrived meanwhile wait this long for the next one, so
+    /// an ongoing storm costs a PATCH every interval per Event (the count still says every
+    /// occurrence). The first occurrence is always written at once. Default 10 s.
+    public var minimumWriteInterval: Duration = .seconds(10)
+
     /// Writes per involved object and reason that pass at once (client-go: 25).
     public var spamBurst: Int = 25
     /// One more write per object and reason is allowed every interval (client-go: 5 minutes).

@@ -10,7 +10,7 @@ actor EventWorker {
                                          spamBurst: options.spamBurst,
                                          spamRefillInterval: options.spamRefillInterval)
         backlog = EventBacklog(correlator: correlator, maxRunning: options.maxConcurrentWrites,
-                               capacity: options.backlogCapacity)
+                               capacity: options.backlogCapacity, minimumWriteInterval: options.minimumWriteInterval)
     }
 
     func accept(_ occurrence: Occurrence) -> EventBacklog.AcceptResult {
@@ -46,7 +46,7 @@ actor EventWorker {
     }
 
     func jobEnded(_ job: EventBacklog.Job) -> EventBacklog.Job? {
-        backlog.jobEnded(job)
+        backlog.jobEnded(job, now: ContinuousClock.now)
     }
 
     func abandon() -> Int {

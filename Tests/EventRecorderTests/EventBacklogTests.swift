@@ -51,6 +51,24 @@ final class EventBacklogTests: XCTestCase {
         XCTAssertTrue(backlog.isIdle)
     }
 
+    func testRepeatsDuringAWriteWaitTheWriteIntervalThenGoTogether() {
+        let start = ContinuousClock.now
+        var backlog = EventBacklog(correlator: EventCorrelator(capacity: 64, spamBurst: 25, spamRefillInterval: .seconds(300)),
+                                   maxRunning: 2, capacity: 100, minimumWriteInterval: .seconds(10))
+        guard case .start(.write(let key)) = backlog.accept(objectOccurrence("a")) else { return XCTFail() }
+        guard case .deliver(.create(let event), 1) = backlog.startWrite(key, now: start) else { return XCTFail() }
+        for _ in 0..<50 { _ = backlog.accept(objectOccurrence("a")) }
+        backlog.written(event)
+        XCTAssertNil(backlog.jobEnded(.write(key), now: start), "the repeats wait instead of writing at once")
+        XCTAssertEqual(backlog.accept(objectOccurrence("a")), .held)
+        XCTAssertEqual(backlog.deferredWritesDue(now: start + .seconds(9)), [])
+        XCTAssertEqual(backlog.deferredWritesDue(now: start + .seconds(10)), [.write(key)])
+        guard case .deliver(.patch(let patched), 51) = backlog.startWrite(key, now: start + .seconds(10)) else {
+            return XCTFail("expected one patch for the 51 repeats")
+        }
+        XCTAssertEqual(patched.count, 52)
+    }
+
     func testRunnersAreBoundedAndPickUpWaitingJobs() {
         var backlog = backlog(maxRunning: 2)
         guard case .start(let a) = backlog.accept(objectOccurrence("a")),
