@@ -138,7 +138,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EventRecorderTests",
-            dependencies: ["EventRecorder", "KubeClient", "TestSupport"],
+            dependencies: [
+                "EventRecorder", "KubeClient", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

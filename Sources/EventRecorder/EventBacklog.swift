@@ -47,22 +47,32 @@ struct EventBacklog: Sendable {
     private(set) var correlator: EventCorrelator
     private var pods: [PodFailureKey: PendingPod] = [:]
     private var writes: [EventCorrelator.Key: PendingWrite] = [:]
+    /// Keys whose latest count the spam filter held back, and when a write may go again.
+    private var deferred: [EventCorrelator.Key: ContinuousClock.Instant] = [:]
+    /// Shutting down: held-back counts get one last write each, past the spam filter.
+    private(set) var isFinalFlush = false
     private var ready: Deque<Job> = []
     /// Jobs that are waiting in `ready` or running.
     private var scheduled: Set<Job> = []
     private(set) var running = 0
     let maxRunning: Int
     let capacity: Int
+    /// Repeats that arrive while a key's write is in flight wait this long after it before the
+    /// next write, so a storm becomes a few PATCHes a minute rather than one per round trip.
+    let minimumWriteInterval: Duration
 
-    init(correlator: EventCorrelator, maxRunning: Int, capacity: Int) {
+    init(correlator: EventCorrelator, maxRunning: Int, capacity: Int, minimumWriteInterval: Duration = .zero) {
         self.correlator = correlator
         self.maxRunning = max(1, maxRunning)
         self.capacity = max(1, capacity)
+        self.minimumWriteInterval = minimumWriteInterval
     }
 
     /// Keys holding occurrences not yet handed to a write.
     var heldKeys: Int { pods.count + writes.count }
     var isIdle: Bool { running == 0 && heldKeys == 0 }
+    /// Keys with a held-back count waiting for the spam filter.
+    var deferredKeys: Int { deferred.count }
 
     mutating func accept(_ occurrence: Occurrence) -> AcceptResult {
         switch occurrence.subject {
@@ -81,6 +91,8 @@ struct EventBacklog: Sendable {
             let key = EventCorrelator.Key(involvedObject: object, type: occurrence.type,
                                           reason: occurrence.reason, message: occurrence.message)
             guard add(occurrences: 1, at: occurrence.timestamp, to: key) else { return .dropped }
+            // A key waiting out its write interval or the spam filter keeps counting until then.
+            guard deferred[key] == nil else { return .held }
             return schedule(.write(key))
         }
     }
@@ -96,19 +108,41 @@ struct EventBacklog: Sendable {
         let writeKey = EventCorrelator.Key(involvedObject: object, type: key.type, reason: key.reason, message: key.message)
         // Merging into an existing key cannot grow the backlog; a new key replaces the pod key it came from.
         _ = add(occurrences: pending.occurrences, at: pending.lastTimestamp, to: writeKey, force: true)
-        enqueue(.write(writeKey))
+        if deferred[writeKey] == nil { enqueue(.write(writeKey)) }
     }
 
     /// Hands everything held for `key` to one write, through the correlator.
-    mutating func startWrite(_ key: EventCorrelator.Key, timestamp: Date, now: ContinuousClock.Instant) -> WriteStart {
+    mutating func startWrite(_ key: EventCorrelator.Key, now: ContinuousClock.Instant) -> WriteStart {
         guard let pending = writes.removeValue(forKey: key) else { return .nothing }
-        let decision = correlator.observe(key, occurrences: pending.occurrences,
-                                          timestamp: max(pending.lastTimestamp, timestamp), now: now)
+        deferred[key] = nil
+        let decision = correlator.observe(key, occurrences: pending.occurrences, timestamp: pending.lastTimestamp,
+                                          now: now, bypassSpamFilter: isFinalFlush)
         switch decision {
         case .create(let event): return .deliver(.create(event), occurrences: pending.occurrences)
         case .patch(let event): return .deliver(.patch(event), occurrences: pending.occurrences)
-        case .suppressed(let occurrences): return .suppressed(occurrences: occurrences)
+        case .upToDate: return pending.occurrences > 0 ? .suppressed(occurrences: pending.occurrences) : .nothing
+        case .suppressed(let occurrences, let retryAt):
+            // Bounded like the correlator: past that, the count waits for the key's next occurrence.
+            if deferred.count < correlator.capacity { deferred[key] = retryAt }
+            return .suppressed(occurrences: occurrences)
         }
+    }
+
+    /// Deferred writes whose spam-filter token is back by `now`: returns the runners to start.
+    mutating func deferredWritesDue(now: ContinuousClock.Instant) -> [Job] {
+        let due = deferred.filter { $0.value <= now }.map(\.key)
+        return due.compactMap { key in
+            deferred[key] = nil
+            return scheduleDeferredWrite(key)
+        }
+    }
+
+    /// Shutdown: every held-back count gets its last write now, past the spam filter.
+    mutating func beginFinalFlush() -> [Job] {
+        isFinalFlush = true
+        let keys = Array(deferred.keys)
+        deferred = [:]
+        return keys.compactMap { scheduleDeferredWrite($0) }
     }
 
     mutating func written(_ event: AggregatedEvent) {
@@ -119,14 +153,21 @@ struct EventBacklog: Sendable {
         correlator.forgetEventName(for: key)
     }
 
-    /// A runner finished `job`. Returns its next job, or nil when the runner should stop.
-    mutating func jobEnded(_ job: Job) -> Job? {
+    /// A runner finished `job` at `now`. Returns its next job, or nil when the runner should stop.
+    mutating func jobEnded(_ job: Job, now: ContinuousClock.Instant = .now) -> Job? {
         scheduled.remove(job)
         // Occurrences that arrived while the job ran need another turn.
         switch job {
-        case .resolveOwner(let key) where pods[key] != nil: enqueue(job)
-        case .write(let key) where writes[key] != nil: enqueue(job)
-        default: break
+        case .resolveOwner(let key) where pods[key] != nil:
+            enqueue(job)
+        case .write(let key) where writes[key] != nil:
+            if minimumWriteInterval > .zero && !isFinalFlush && deferred[key] == nil {
+                deferred[key] = now + minimumWriteInterval
+            } else if deferred[key] == nil {
+                enqueue(job)
+            }
+        default:
+            break
         }
         if let next = ready.popFirst() { return next }
         running -= 1
@@ -138,6 +179,7 @@ struct EventBacklog: Sendable {
         let held = pods.values.reduce(0) { $0 + $1.occurrences } + writes.values.reduce(0) { $0 + $1.occurrences }
         pods = [:]
         writes = [:]
+        deferred = [:]
         ready = []
         return held
     }
@@ -152,6 +194,15 @@ struct EventBacklog: Sendable {
         guard force || heldKeys < capacity else { return false }
         writes[key] = PendingWrite(occurrences: occurrences, lastTimestamp: timestamp)
         return true
+    }
+
+    private mutating func scheduleDeferredWrite(_ key: EventCorrelator.Key) -> Job? {
+        if writes[key] == nil {
+            guard let entry = correlator.entry(for: key) else { return nil }
+            writes[key] = PendingWrite(occurrences: 0, lastTimestamp: entry.lastTimestamp)
+        }
+        if case .start(let job) = schedule(.write(key)) { return job }
+        return nil
     }
 
     /// Starts a new runner for `job` if there is room, else queues it for the next free runner.

@@ -23,6 +23,8 @@ struct EventCorrelator: Sendable {
         var eventName: String?
         /// Every occurrence seen, written or not.
         var count: Int
+        /// The count the API server holds, as far as the last successful write knows.
+        var writtenCount: Int = 0
         var firstTimestamp: Date
         var lastTimestamp: Date
     }
@@ -32,8 +34,10 @@ struct EventCorrelator: Sendable {
         case create(AggregatedEvent)
         /// An Event exists: PATCH it to this count and lastTimestamp.
         case patch(AggregatedEvent)
-        /// The spam filter holds this write back; the occurrences stay counted.
-        case suppressed(occurrences: Int)
+        /// The spam filter holds this write back until `retryAt`; the occurrences stay counted.
+        case suppressed(occurrences: Int, retryAt: ContinuousClock.Instant)
+        /// Nothing new to write (a deferred write whose count was carried by another).
+        case upToDate
     }
 
     private var entries: LRUCache<Key, Entry>
@@ -48,18 +52,24 @@ struct EventCorrelator: Sendable {
     }
 
     /// Counts `occurrences` more of `key`, the latest at `timestamp`, and decides the write.
-    /// `now` drives the spam filter (a monotonic clock, unlike the Event's wall-clock timestamps).
+    /// `occurrences` may be 0: a deferred write of counts the spam filter held back. `now` drives
+    /// the spam filter (a monotonic clock, unlike the Event's wall-clock timestamps);
+    /// `bypassSpamFilter` is for the final writes at shutdown, one per key.
     mutating func observe(
-        _ key: Key, occurrences: Int, timestamp: Date, now: ContinuousClock.Instant
+        _ key: Key, occurrences: Int, timestamp: Date, now: ContinuousClock.Instant, bypassSpamFilter: Bool = false
     ) -> Decision {
-        let added = max(1, occurrences)
-        var entry = entries.value(forKey: key)
-            ?? Entry(eventName: nil, count: 0, firstTimestamp: timestamp, lastTimestamp: timestamp)
+        let added = max(0, occurrences)
+        guard var entry = entries.value(forKey: key) ?? (added > 0 ? Entry(
+            eventName: nil, count: 0, firstTimestamp: timestamp, lastTimestamp: timestamp) : nil)
+        else { return .upToDate }
         entry.count += added
         entry.lastTimestamp = max(entry.lastTimestamp, timestamp)
-        let allowed = spamFilter.allow(SpamFilter.Key(involvedObject: key.involvedObject, reason: key.reason), now: now)
         defer { entries.set(entry, forKey: key) }
-        guard allowed else { return .suppressed(occurrences: added) }
+        guard entry.count > entry.writtenCount || entry.eventName == nil else { return .upToDate }
+        let spamKey = SpamFilter.Key(involvedObject: key.involvedObject, reason: key.reason)
+        guard bypassSpamFilter || spamFilter.allow(spamKey, now: now) else {
+            return .suppressed(occurrences: added, retryAt: spamFilter.nextWrite(for: spamKey, now: now))
+        }
         if let name = entry.eventName {
             return .patch(AggregatedEvent(key: key, name: name, count: entry.count,
                                           firstTimestamp: entry.firstTimestamp, lastTimestamp: entry.lastTimestamp))
@@ -72,12 +82,13 @@ struct EventCorrelator: Sendable {
     mutating func written(_ event: AggregatedEvent) {
         guard var entry = entries.peek(event.key) else {
             // Evicted while the write was in flight: remember it again so the next repeat patches.
-            entries.set(Entry(eventName: event.name, count: event.count,
+            entries.set(Entry(eventName: event.name, count: event.count, writtenCount: event.count,
                               firstTimestamp: event.firstTimestamp, lastTimestamp: event.lastTimestamp),
                         forKey: event.key)
             return
         }
         entry.eventName = event.name
+        entry.writtenCount = max(entry.writtenCount, event.count)
         entries.set(entry, forKey: event.key)
     }
 
@@ -86,12 +97,14 @@ struct EventCorrelator: Sendable {
     mutating func forgetEventName(for key: Key) {
         guard var entry = entries.peek(key) else { return }
         entry.eventName = nil
+        entry.writtenCount = 0
         entries.set(entry, forKey: key)
     }
 
     func entry(for key: Key) -> Entry? { entries.peek(key) }
 
     var trackedKeys: Int { entries.count }
+    var capacity: Int { entries.capacity }
 
     private mutating func makeName(for key: Key, at timestamp: Date) -> String {
         // Clamped so no clock, however wrong, can overflow the conversion.

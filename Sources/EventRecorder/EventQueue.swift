@@ -10,16 +10,23 @@ final class EventQueue: Sendable {
         case closed
     }
 
-    let stream: AsyncStream<Occurrence>
-    private let continuation: AsyncStream<Occurrence>.Continuation
+    enum Item: Sendable {
+        case occurrence(Occurrence)
+        /// A reminder from the recorder's clock to start deferred writes that are due; it travels
+        /// the queue so the worker has one place to wait on.
+        case deferredWritesCheck
+    }
+
+    let stream: AsyncStream<Item>
+    private let continuation: AsyncStream<Item>.Continuation
 
     init(capacity: Int) {
         // Keeping the oldest means a storm cannot push out what was already waiting.
-        (stream, continuation) = AsyncStream.makeStream(of: Occurrence.self, bufferingPolicy: .bufferingOldest(max(1, capacity)))
+        (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(max(1, capacity)))
     }
 
-    func offer(_ occurrence: Occurrence) -> OfferResult {
-        switch continuation.yield(occurrence) {
+    func offer(_ item: Item) -> OfferResult {
+        switch continuation.yield(item) {
         case .enqueued: return .queued
         case .dropped: return .full
         case .terminated: return .closed

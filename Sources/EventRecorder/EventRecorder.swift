@@ -44,7 +44,7 @@ public final class EventRecorder: EventRecording, Service {
 
     public func record(_ failure: FailureReport) {
         guard !failure.dryRun else {
-            metrics.droppedBeforeQueue(.dryRun)
+            metrics.droppedDryRun()
             return
         }
         offer(Occurrence(subject: .pod(failure), type: failure.type, reason: failure.reason,
@@ -63,7 +63,7 @@ public final class EventRecorder: EventRecording, Service {
 
     private func offer(_ occurrence: Occurrence) {
         metrics.offering()
-        switch queue.offer(occurrence) {
+        switch queue.offer(.occurrence(occurrence)) {
         case .queued:
             metrics.queued()
         case .full:
@@ -90,23 +90,40 @@ public final class EventRecorder: EventRecording, Service {
         }
         let queue = self.queue
         let deadline = options.shutdownFlushDeadline
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.drain() }
+        let checkInterval = options.deferredWriteCheckInterval
+        enum Ended { case drained, deadline, clock }
+        await withTaskGroup(of: Ended.self) { group in
+            group.addTask {
+                await self.drain()
+                return .drained
+            }
             group.addTask {
                 do {
                     try await gracefulShutdown()
                 } catch {
                     // Cancelled rather than shut down gracefully: stop now.
                     queue.close()
-                    return
+                    return .deadline
                 }
                 queue.close()
                 try? await Task.sleep(for: deadline)
+                return .deadline
             }
-            // Whichever ends first ends both: the drain finishing cancels the deadline; the
-            // deadline (or cancellation) cancels the drain.
-            _ = await group.next()
-            group.cancelAll()
+            group.addTask {
+                // The clock for deferred writes; it stops when the queue closes.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: checkInterval)
+                    if queue.offer(.deferredWritesCheck) == .closed { break }
+                }
+                return .clock
+            }
+            // The drain finishing cancels the deadline; the deadline (or cancellation) cancels the drain.
+            while let ended = await group.next() {
+                guard ended == .clock else {
+                    group.cancelAll()
+                    break
+                }
+            }
         }
         let lost = metrics.statistics.outstanding
         if lost > 0 {
@@ -119,20 +136,33 @@ public final class EventRecorder: EventRecording, Service {
         logger.info("Event recorder stopped", metadata: ["statistics": "\(metrics.statistics)"])
     }
 
-    /// Reads the queue until it is closed and drained, starting runners as the backlog asks.
+    /// Reads the queue until it is closed and drained, starting runners as the backlog asks; then
+    /// gives counts the spam filter held back their last write.
     private func drain() async {
         let runner = self.runner
         await withDiscardingTaskGroup { runners in
-            for await occurrence in queue.stream {
-                switch await worker.accept(occurrence) {
-                case .start(let job):
-                    runners.addTask { await runner.run(startingWith: job) }
-                case .held:
-                    break
-                case .dropped:
-                    metrics.dropped(.backlogFull, occurrences: 1)
-                    dropLog.note(.backlogFull)
+            for await item in queue.stream {
+                switch item {
+                case .occurrence(let occurrence):
+                    metrics.takenFromQueue()
+                    switch await worker.accept(occurrence) {
+                    case .start(let job):
+                        runners.addTask { await runner.run(startingWith: job) }
+                    case .held:
+                        break
+                    case .dropped:
+                        metrics.dropped(.backlogFull, occurrences: 1)
+                        dropLog.note(.backlogFull)
+                    }
+                case .deferredWritesCheck:
+                    for job in await worker.deferredWritesDue() {
+                        runners.addTask { await runner.run(startingWith: job) }
+                    }
                 }
+            }
+            guard !Task.isCancelled else { return }
+            for job in await worker.beginFinalFlush() {
+                runners.addTask { await runner.run(startingWith: job) }
             }
         }
     }

@@ -6,6 +6,7 @@ import Metrics
 /// worker both count).
 final class EventRecorderMetrics: @unchecked Sendable {
     private let queuedCounter: Counter
+    private let queueDepthGauge: Gauge
     private let createdCounter: Counter
     private let patchedCounter: Counter
     private let retriedCounter: Counter
@@ -18,6 +19,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
 
     init(factory: MetricsFactory = MetricsSystem.factory) {
         queuedCounter = Counter(label: "kube_injector_events_queued_total", factory: factory)
+        queueDepthGauge = Gauge(label: "kube_injector_events_queue_depth", factory: factory)
         createdCounter = Counter(label: "kube_injector_events_sent_total", factory: factory)
         patchedCounter = Counter(label: "kube_injector_events_patched_total", factory: factory)
         retriedCounter = Counter(label: "kube_injector_events_retried_total", factory: factory)
@@ -33,10 +35,15 @@ final class EventRecorderMetrics: @unchecked Sendable {
         lock.withLock { tally }
     }
 
-    /// Called before an occurrence is offered to the queue, so the worker can never settle an
-    /// occurrence the tally has not counted yet (which would let `outstanding` read 0 too early).
+    /// Called before an occurrence is offered to the queue, so the worker can never take or settle
+    /// an occurrence the tally has not counted yet (which would let `outstanding` read 0 too early).
     func offering() {
-        lock.withLock { tally.outstanding += 1 }
+        let depth = lock.withLock {
+            tally.outstanding += 1
+            tally.queueDepth += 1
+            return tally.queueDepth
+        }
+        queueDepthGauge.record(depth)
     }
 
     /// The queue took the occurrence `offering()` announced.
@@ -48,16 +55,28 @@ final class EventRecorderMetrics: @unchecked Sendable {
     /// The queue refused the occurrence `offering()` announced.
     func refusedByQueue(_ why: DropReason) {
         droppedCounters[why]?.increment()
-        lock.withLock {
+        let depth = lock.withLock {
             tally.dropped[why, default: 0] += 1
             tally.outstanding -= 1
+            tally.queueDepth -= 1
+            return tally.queueDepth
         }
+        queueDepthGauge.record(depth)
     }
 
-    /// Dropped before it was queued (dry run, full queue, shut down): never outstanding.
-    func droppedBeforeQueue(_ why: DropReason) {
-        droppedCounters[why]?.increment()
-        lock.withLock { tally.dropped[why, default: 0] += 1 }
+    /// The worker took an occurrence off the queue.
+    func takenFromQueue() {
+        let depth = lock.withLock {
+            tally.queueDepth -= 1
+            return tally.queueDepth
+        }
+        queueDepthGauge.record(depth)
+    }
+
+    /// A dry run: never offered to the queue, so never outstanding.
+    func droppedDryRun() {
+        droppedCounters[.dryRun]?.increment()
+        lock.withLock { tally.dropped[.dryRun, default: 0] += 1 }
     }
 
     /// Dropped after it was queued: settles `occurrences` outstanding ones.

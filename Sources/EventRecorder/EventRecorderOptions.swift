@@ -11,10 +11,19 @@ public struct EventRecorderOptions: Sendable {
     /// Default 1,000.
     public var backlogCapacity: Int = 1_000
 
+    /// After a write for a key, repeats that arrived meanwhile wait this long for the next one, so
+    /// an ongoing storm costs a PATCH every interval per Event (the count still says every
+    /// occurrence). The first occurrence is always written at once. Default 10 s.
+    public var minimumWriteInterval: Duration = .seconds(10)
+
     /// Writes per involved object and reason that pass at once (client-go: 25).
     public var spamBurst: Int = 25
     /// One more write per object and reason is allowed every interval (client-go: 5 minutes).
     public var spamRefillInterval: Duration = .seconds(300)
+
+    /// How often the worker looks for counts the spam filter held back whose token is back, and
+    /// writes them. Default 1 s.
+    public var deferredWriteCheckInterval: Duration = .seconds(1)
 
     /// Keys the correlator and the spam filter remember, least recently used forgotten first
     /// (client-go: 4,096).

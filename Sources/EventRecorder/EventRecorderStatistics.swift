@@ -13,6 +13,8 @@ public struct EventRecorderStatistics: Sendable, Equatable {
     public var retried: Int = 0
     /// Writes given up: refused by the API server, or out of tries.
     public var failed: Int = 0
+    /// Occurrences waiting in the queue for the worker.
+    public var queueDepth: Int = 0
     /// Occurrences accepted but not yet settled (written, held back by the spam filter, or given up).
     public var outstanding: Int = 0
 

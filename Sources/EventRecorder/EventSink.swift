@@ -43,7 +43,13 @@ public struct EventSink: Sendable {
             return .retryable(retryAfter: retryAfter, detail: error.description)
         case .transport, .server:
             return .retryable(retryAfter: nil, detail: error.description)
-        case .conflict, .gone, .invalid, .forbidden, .unauthorized, .namespaceTerminating, .other, .decoding:
+        case .unauthorized:
+            // Most often a projected token that rotated under a request: the client re-reads it.
+            return .retryable(retryAfter: nil, detail: error.description)
+        case .forbidden:
+            return .refused(detail: "\(error.description) (kube-injector's service account needs create and "
+                                + "patch on events)")
+        case .conflict, .gone, .invalid, .namespaceTerminating, .other, .decoding:
             return .refused(detail: error.description)
         }
     }

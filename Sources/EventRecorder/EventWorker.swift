@@ -10,7 +10,7 @@ actor EventWorker {
                                          spamBurst: options.spamBurst,
                                          spamRefillInterval: options.spamRefillInterval)
         backlog = EventBacklog(correlator: correlator, maxRunning: options.maxConcurrentWrites,
-                               capacity: options.backlogCapacity)
+                               capacity: options.backlogCapacity, minimumWriteInterval: options.minimumWriteInterval)
     }
 
     func accept(_ occurrence: Occurrence) -> EventBacklog.AcceptResult {
@@ -26,7 +26,15 @@ actor EventWorker {
     }
 
     func startWrite(_ key: EventCorrelator.Key) -> EventBacklog.WriteStart {
-        backlog.startWrite(key, timestamp: Date(), now: ContinuousClock.now)
+        backlog.startWrite(key, now: ContinuousClock.now)
+    }
+
+    func deferredWritesDue() -> [EventBacklog.Job] {
+        backlog.deferredWritesDue(now: ContinuousClock.now)
+    }
+
+    func beginFinalFlush() -> [EventBacklog.Job] {
+        backlog.beginFinalFlush()
     }
 
     func written(_ event: AggregatedEvent) {
@@ -38,7 +46,7 @@ actor EventWorker {
     }
 
     func jobEnded(_ job: EventBacklog.Job) -> EventBacklog.Job? {
-        backlog.jobEnded(job)
+        backlog.jobEnded(job, now: ContinuousClock.now)
     }
 
     func abandon() -> Int {

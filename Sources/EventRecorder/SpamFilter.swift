@@ -28,5 +28,10 @@ struct SpamFilter: Sendable {
         return allowed
     }
 
+    /// When `key` may write again; a key the filter does not know may write at once.
+    func nextWrite(for key: Key, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        buckets.peek(key)?.nextTokenAt ?? now
+    }
+
     var trackedKeys: Int { buckets.count }
 }

@@ -34,4 +34,10 @@ struct TokenBucket: Sendable, Equatable {
         }
         updatedAt = now
     }
+
+    /// When the next token will be there (now or in the past if one is there already).
+    var nextTokenAt: ContinuousClock.Instant {
+        guard tokens < 1 else { return updatedAt }
+        return updatedAt + refillInterval * (1 - tokens)
+    }
 }

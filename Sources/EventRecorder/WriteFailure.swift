@@ -3,7 +3,7 @@
 enum WriteFailure: Sendable, Equatable {
     /// The Event to PATCH is gone (expired by the API server's TTL): create it again.
     case notFound
-    /// Worth another try: transport errors, 429 (with its Retry-After), 5xx.
+    /// Worth another try: transport errors, 429 (with its Retry-After), 5xx, 401 (a rotated token).
     case retryable(retryAfter: Duration?, detail: String)
     /// A definite refusal (422, 403, 409, namespace terminating...): retrying would not help.
     case refused(detail: String)
