@@ -49,6 +49,8 @@ struct EventBacklog: Sendable {
     private var writes: [EventCorrelator.Key: PendingWrite] = [:]
     /// Keys whose latest count the spam filter held back, and when a write may go again.
     private var deferred: [EventCorrelator.Key: ContinuousClock.Instant] = [:]
+    /// Until when each recently written key stays quiet: repeats wait for the write interval.
+    private var quietUntil: LRUCache<EventCorrelator.Key, ContinuousClock.Instant>
     /// Shutting down: held-back counts get one last write each, past the spam filter.
     private(set) var isFinalFlush = false
     private var ready: Deque<Job> = []
@@ -66,6 +68,7 @@ struct EventBacklog: Sendable {
         self.maxRunning = max(1, maxRunning)
         self.capacity = max(1, capacity)
         self.minimumWriteInterval = minimumWriteInterval
+        self.quietUntil = LRUCache(capacity: correlator.capacity)
     }
 
     /// Keys holding occurrences not yet handed to a write.
@@ -74,7 +77,7 @@ struct EventBacklog: Sendable {
     /// Keys with a held-back count waiting for the spam filter.
     var deferredKeys: Int { deferred.count }
 
-    mutating func accept(_ occurrence: Occurrence) -> AcceptResult {
+    mutating func accept(_ occurrence: Occurrence, now: ContinuousClock.Instant = .now) -> AcceptResult {
         switch occurrence.subject {
         case .pod(let failure):
             let key = PodFailureKey(failure, message: occurrence.message)
@@ -92,7 +95,7 @@ struct EventBacklog: Sendable {
                                           reason: occurrence.reason, message: occurrence.message)
             guard add(occurrences: 1, at: occurrence.timestamp, to: key) else { return .dropped }
             // A key waiting out its write interval or the spam filter keeps counting until then.
-            guard deferred[key] == nil else { return .held }
+            guard deferred[key] == nil, !deferIfQuiet(key, now: now) else { return .held }
             return schedule(.write(key))
         }
     }
@@ -103,12 +106,13 @@ struct EventBacklog: Sendable {
     }
 
     /// The owner of the pods under `key` is `object`: their occurrences now wait for a write to it.
-    mutating func ownerResolved(_ key: PodFailureKey, as object: InvolvedObjectIdentity) {
+    mutating func ownerResolved(_ key: PodFailureKey, as object: InvolvedObjectIdentity,
+                                now: ContinuousClock.Instant = .now) {
         guard let pending = pods.removeValue(forKey: key) else { return }
         let writeKey = EventCorrelator.Key(involvedObject: object, type: key.type, reason: key.reason, message: key.message)
         // Merging into an existing key cannot grow the backlog; a new key replaces the pod key it came from.
         _ = add(occurrences: pending.occurrences, at: pending.lastTimestamp, to: writeKey, force: true)
-        if deferred[writeKey] == nil { enqueue(.write(writeKey)) }
+        if deferred[writeKey] == nil, !deferIfQuiet(writeKey, now: now) { enqueue(.write(writeKey)) }
     }
 
     /// Hands everything held for `key` to one write, through the correlator.
@@ -160,12 +164,9 @@ struct EventBacklog: Sendable {
         switch job {
         case .resolveOwner(let key) where pods[key] != nil:
             enqueue(job)
-        case .write(let key) where writes[key] != nil:
-            if minimumWriteInterval > .zero && !isFinalFlush && deferred[key] == nil {
-                deferred[key] = now + minimumWriteInterval
-            } else if deferred[key] == nil {
-                enqueue(job)
-            }
+        case .write(let key):
+            if minimumWriteInterval > .zero { quietUntil.set(now + minimumWriteInterval, forKey: key) }
+            if writes[key] != nil, deferred[key] == nil, !deferIfQuiet(key, now: now) { enqueue(job) }
         default:
             break
         }
@@ -193,6 +194,13 @@ struct EventBacklog: Sendable {
         }
         guard force || heldKeys < capacity else { return false }
         writes[key] = PendingWrite(occurrences: occurrences, lastTimestamp: timestamp)
+        return true
+    }
+
+    /// Defers the write for `key` when the key was written less than the write interval ago.
+    private mutating func deferIfQuiet(_ key: EventCorrelator.Key, now: ContinuousClock.Instant) -> Bool {
+        guard !isFinalFlush, let quiet = quietUntil.peek(key), quiet > now else { return false }
+        deferred[key] = quiet
         return true
     }
 

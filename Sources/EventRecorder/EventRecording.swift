@@ -10,11 +10,3 @@ public protocol EventRecording: Sendable {
     /// An Event about `involvedObject` itself, such as `ScaleEventForwardFailed` on an HPA.
     func record(involvedObject: ObjectReference, type: EventType, reason: String, message: String)
 }
-
-extension InvolvedObjectIdentity {
-    /// The identifying fields of `reference`; missing ones become empty.
-    public init(_ reference: ObjectReference) {
-        self.init(apiVersion: reference.apiVersion ?? "", kind: reference.kind ?? "",
-                  namespace: reference.namespace ?? "", name: reference.name ?? "", uid: reference.uid ?? "")
-    }
-}

@@ -14,7 +14,7 @@ actor EventWorker {
     }
 
     func accept(_ occurrence: Occurrence) -> EventBacklog.AcceptResult {
-        backlog.accept(occurrence)
+        backlog.accept(occurrence, now: ContinuousClock.now)
     }
 
     func failure(for key: PodFailureKey) -> FailureReport? {
@@ -22,7 +22,7 @@ actor EventWorker {
     }
 
     func ownerResolved(_ key: PodFailureKey, as object: InvolvedObjectIdentity) {
-        backlog.ownerResolved(key, as: object)
+        backlog.ownerResolved(key, as: object, now: ContinuousClock.now)
     }
 
     func startWrite(_ key: EventCorrelator.Key) -> EventBacklog.WriteStart {

@@ -1,3 +1,5 @@
+import KubeClient
+
 /// Which object an Event is about, as a hashable key: the identifying fields of the Event's
 /// `involvedObject` (resourceVersion and fieldPath left out, so they cannot split one object's
 /// Events into several).
@@ -24,5 +26,13 @@ public struct InvolvedObjectIdentity: Hashable, Sendable, CustomStringConvertibl
 
     public var description: String {
         namespace.isEmpty ? "\(kind)/\(name)" : "\(kind) \(namespace)/\(name)"
+    }
+}
+
+extension InvolvedObjectIdentity {
+    /// The identifying fields of `reference`; missing ones become empty.
+    public init(_ reference: ObjectReference) {
+        self.init(apiVersion: reference.apiVersion ?? "", kind: reference.kind ?? "",
+                  namespace: reference.namespace ?? "", name: reference.name ?? "", uid: reference.uid ?? "")
     }
 }
