@@ -19,7 +19,6 @@ swift_status=${PIPESTATUS[0]}
 echo "== python checks (chart, certificates, admission oracle)"
 python3 -m pytest -q Tests/python 2>&1 | tee .build/pytest.log
 pytest_status=${PIPESTATUS[0]}
-set -e
 
 # One closing line over both runners: XCTest's overall summary and pytest's.
 swift_line=$(grep -E "^[[:space:]]+Executed [0-9]+ tests?, with" .build/swift-test.log | tail -1 || true)
@@ -28,7 +27,7 @@ swift_failed=$(sed -nE 's/.* with ([0-9]+) failures?.*/\1/p' <<<"$swift_line")
 swift_skipped=$(sed -nE 's/.* with ([0-9]+) tests? skipped.*/\1/p' <<<"$swift_line")
 py_line=$(tail -1 .build/pytest.log)
 py_passed=$(grep -oE "[0-9]+ passed" <<<"$py_line" | grep -oE "[0-9]+" || echo 0)
-py_failed=$(grep -oE "[0-9]+ (failed|errors?)" <<<"$py_line" | awk '{s += $1} END {print s + 0}')
+py_failed=$( (grep -oE "[0-9]+ (failed|errors?)" <<<"$py_line" || true) | awk '{s += $1} END {print s + 0}')
 py_skipped=$(grep -oE "[0-9]+ skipped" <<<"$py_line" | grep -oE "[0-9]+" || echo 0)
 swift_total=${swift_total:-0}; swift_failed=${swift_failed:-0}; swift_skipped=${swift_skipped:-0}
 passed=$(( swift_total - swift_failed - swift_skipped + py_passed ))
@@ -36,4 +35,5 @@ failed=$(( swift_failed + ${py_failed:-0} ))
 if [ "$swift_status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 if [ "$pytest_status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed, $(( swift_skipped + py_skipped )) skipped"
+set -e
 [ "$swift_status" = 0 ] && [ "$pytest_status" = 0 ]
