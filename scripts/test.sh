@@ -16,6 +16,9 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee .build/swift-test.log
   | { grep -vE "^Test Case .* (started|passed)" || true; }
 swift_status=${PIPESTATUS[0]}
 
+echo "== release build, as the Dockerfile makes it (the image test checks what it links)"
+swift build -c release --static-swift-stdlib --product kube-injector 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
+
 echo "== python checks (chart, certificates, admission oracle)"
 python3 -m pytest -q Tests/python 2>&1 | tee .build/pytest.log
 pytest_status=${PIPESTATUS[0]}
