@@ -18,6 +18,7 @@ swift_status=${PIPESTATUS[0]}
 
 echo "== release build, as the Dockerfile makes it (the image test checks what it links)"
 swift build -c release --static-swift-stdlib --product kube-injector 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
+release_status=${PIPESTATUS[0]}
 
 echo "== python checks (chart, certificates, admission oracle)"
 python3 -m pytest -q Tests/python 2>&1 | tee .build/pytest.log
@@ -37,6 +38,7 @@ passed=$(( swift_total - swift_failed - swift_skipped + py_passed ))
 failed=$(( swift_failed + ${py_failed:-0} ))
 if [ "$swift_status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 if [ "$pytest_status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+if [ "$release_status" != 0 ]; then echo "the release build failed ($release_status)"; failed=$(( failed + 1 )); fi
 echo "tests: $passed passed, $failed failed, $(( swift_skipped + py_skipped )) skipped"
 set -e
-[ "$swift_status" = 0 ] && [ "$pytest_status" = 0 ]
+[ "$swift_status" = 0 ] && [ "$pytest_status" = 0 ] && [ "$release_status" = 0 ]
