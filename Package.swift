@@ -138,12 +138,19 @@ let package = Package(
         ),
         .testTarget(
             name: "EventRecorderTests",
-            dependencies: ["EventRecorder", "KubeClient", "TestSupport"],
+            dependencies: [
+                "EventRecorder", "KubeClient", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport"],
+            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport",
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
         // Runs the built kube-injector binary as a user would, against real clients and the fake API server.

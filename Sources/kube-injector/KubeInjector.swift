@@ -1,10 +1,30 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct KubeInjector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube-injector",
         abstract: "A Kubernetes mutating admission webhook that injects env vars, init containers and volumes into pods, and never blocks one.",
-        subcommands: [Serve.self, Version.self, Replay.self, CheckConfig.self]
+        subcommands: [Serve.self, Replay.self, CheckConfig.self, Version.self]
     )
+
+    /// ArgumentParser answers bad usage with 64 (EX_USAGE); the documented contract is exit 2 for
+    /// bad usage or configuration, as most Unix tools do.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -38,6 +38,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-hpa-forwarder"), help: "Do not run the HPA scale-event forwarder.")
     var noHpaForwarder = false
 
+    @Option(name: .customLong("hpa-secret-namespace"),
+            help: "Namespace whose sink Secrets an HPA in another namespace may name (repeatable, comma-separated; \"*\" for any). Default: own namespace only.")
+    var hpaSecretNamespaces: [String] = []
+
+    @Flag(name: .customLong("hpa-allow-http"), help: "Allow http:// sink URLs for the HPA forwarder (default: https only).")
+    var hpaAllowHTTP = false
+
     @Flag(help: "Development mode: in-memory self-signed certificate, demo configuration, 127.0.0.1:8443.")
     var dev = false
 
@@ -46,7 +53,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Self.makeLogger()
-        let assembly: ServeAssembly
+        var assembly: ServeAssembly
         do {
             let options = try ServeOptions(self)
             assembly = try ServeAssembly(options: options, logger: logger)
@@ -57,6 +64,15 @@ struct Serve: AsyncParsableCommand {
         // Before anything touches MultiThreadedEventLoopGroup.singleton.
         NIOSingletons.groupLoopCountSuggestion = assembly.options.eventLoopThreads
         MetricsSystem.bootstrap(assembly.metricsFactory)
+        // After the bootstrap: the recorder and forwarder make their metrics from the global factory.
+        do {
+            let cluster = try ClusterServices(options: assembly.options, logger: logger)
+            assembly.failureReporter = cluster.failureReporter
+            assembly.backgroundServices += cluster.services
+        } catch {
+            FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let (group, _) = assembly.makeServiceGroup()
         var developmentDirectory: URL?
         if let certificate = assembly.developmentCertificate {
@@ -93,7 +109,7 @@ struct Serve: AsyncParsableCommand {
             kube-injector --dev: throw-away certificate, demo configuration, no cluster.
             Post a sample AdmissionReview:
 
-              curl --cacert \(certificatePath) -H 'Content-Type: application/json' --data-binary @\(reviewPath) https://\(host):\(options.listenPort)/mutate
+              curl -sS --cacert \(certificatePath) -H 'Content-Type: application/json' --data-binary @\(reviewPath) https://\(host):\(options.listenPort)/mutate
 
             Metrics: curl http://\(options.metricsHost == "0.0.0.0" ? "127.0.0.1" : options.metricsHost):\(options.metricsPort)/metrics
 

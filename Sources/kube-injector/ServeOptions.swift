@@ -15,6 +15,9 @@ struct ServeOptions: Sendable {
     var metricsPort: Int
     var kubeconfigPath: String?
     var hpaForwarderEnabled: Bool
+    /// Namespaces whose Secrets an HPA in another namespace may name; empty: own namespace only.
+    var hpaAllowedSecretNamespaces: Set<String>
+    var hpaAllowHTTP: Bool
     var development: Bool
     var drainPeriod: TimeAmount
     /// One event loop per CPU this process may run on (its affinity mask, so `taskset` is honoured).
@@ -30,6 +33,10 @@ struct ServeOptions: Sendable {
         configPath = command.config
         kubeconfigPath = command.kubeconfig
         hpaForwarderEnabled = !command.noHpaForwarder
+        hpaAllowedSecretNamespaces = Set(command.hpaSecretNamespaces.flatMap {
+            $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        }.filter { !$0.isEmpty })
+        hpaAllowHTTP = command.hpaAllowHTTP
         (listenHost, listenPort) = try Self.hostAndPort(
             command.listen ?? (command.dev ? Self.developmentListen : Self.defaultListen), option: "--listen")
         (metricsHost, metricsPort) = try Self.hostAndPort(

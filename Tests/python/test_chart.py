@@ -960,3 +960,32 @@ def test_runtime_image_installs_every_library_the_release_binary_links(tmp_path:
         owner = subprocess.run(["dpkg", "-S", f"*/{library}"], capture_output=True, text=True).stdout
         owners = {line.split(":", 1)[0] for line in owner.splitlines() if line}
         assert owners & packages, f"{library} comes from {owners or 'no package'}, which the runtime image lacks"
+
+
+@pytest.mark.parametrize("forwarder", [
+    {"enabled": True},
+    {"enabled": False},
+    {"enabled": True, "secretNamespaces": ["team-a", "shared"], "crossNamespaceSecrets": ["shared"], "allowHTTP": True},
+], ids=["forwarder-on", "forwarder-off", "forwarder-cross-namespace-http"])
+def test_binary_parses_every_argument_the_chart_passes(render_chart: Any, forwarder: dict[str, Any]) -> None:
+    binary = REPOSITORY / ".build" / "debug" / "kube-injector"
+    if not binary.exists():
+        pytest.skip("needs the debug build (.build/debug/kube-injector), which scripts/test.sh makes first")
+    deployment = one(render_objects(render_chart, {"hpaForwarder": forwarder}), "Deployment")
+    args = container(deployment)["args"]
+    if forwarder.get("crossNamespaceSecrets"):
+        assert "--hpa-secret-namespace=shared" in args and "--hpa-allow-http" in args
+    else:
+        assert not any(a.startswith("--hpa-secret-namespace") or a == "--hpa-allow-http" for a in args)
+    # The files the chart mounts do not exist here, so serve stops at the first of them, with exit 2;
+    # what must never happen is that an argument is not understood at all.
+    result = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Unknown option" not in result.stderr and "Usage:" not in result.stderr, result.stderr
+    assert "/etc/kube-injector" in result.stderr, result.stderr
+
+
+def test_cross_namespace_secrets_must_be_namespace_names(render_chart: Any) -> None:
+    with pytest.raises(Exception) as refused:
+        render_objects(render_chart, {"hpaForwarder": {"enabled": True, "crossNamespaceSecrets": ["Not_A_Namespace"]}})
+    assert "crossNamespaceSecrets" in str(refused.value)

@@ -1,0 +1,29 @@
+import Foundation
+import KubeClient
+
+extension Event {
+    /// The core/v1 Event the API server should hold for `aggregated`, with the fields
+    /// `kubectl describe` shows and the reporting fields the events/v1 API expects.
+    init(_ aggregated: AggregatedEvent, options: EventRecorderOptions) {
+        let object = aggregated.key.involvedObject
+        self.init(
+            metadata: ObjectMeta(name: aggregated.name, namespace: aggregated.namespace),
+            involvedObject: ObjectReference(apiVersion: object.apiVersion.nonEmpty, kind: object.kind.nonEmpty,
+                                            name: object.name.nonEmpty, namespace: object.namespace.nonEmpty,
+                                            uid: object.uid.nonEmpty),
+            reason: aggregated.key.reason,
+            message: aggregated.key.message,
+            type: aggregated.key.type.rawValue,
+            source: EventSource(component: options.component, host: options.host.nonEmpty),
+            firstTimestamp: KubernetesTimestamp.time(aggregated.firstTimestamp),
+            lastTimestamp: KubernetesTimestamp.time(aggregated.lastTimestamp),
+            count: aggregated.count,
+            reportingComponent: options.component,
+            reportingInstance: options.reportingInstance.nonEmpty)
+    }
+}
+
+extension String {
+    /// nil for "", so optional API fields are left out rather than sent empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

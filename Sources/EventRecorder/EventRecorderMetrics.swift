@@ -1,0 +1,121 @@
+import Foundation
+import Metrics
+
+/// The recorder's counters, reported through swift-metrics under `kube_injector_events_*` and
+/// mirrored in an `EventRecorderStatistics` tally behind a lock (callers of `record` and the
+/// worker both count).
+final class EventRecorderMetrics: @unchecked Sendable {
+    private let queuedCounter: Counter
+    private let queueDepthGauge: Gauge
+    private let createdCounter: Counter
+    private let patchedCounter: Counter
+    private let retriedCounter: Counter
+    private let failedCounters: [String: Counter]
+    private let droppedCounters: [DropReason: Counter]
+
+    // Guards `tally`; held only for a few additions, never across an await.
+    private let lock = NSLock()
+    private var tally = EventRecorderStatistics()
+
+    init(factory: MetricsFactory = MetricsSystem.factory) {
+        queuedCounter = Counter(label: "kube_injector_events_queued_total", factory: factory)
+        queueDepthGauge = Gauge(label: "kube_injector_events_queue_depth", factory: factory)
+        createdCounter = Counter(label: "kube_injector_events_sent_total", factory: factory)
+        patchedCounter = Counter(label: "kube_injector_events_patched_total", factory: factory)
+        retriedCounter = Counter(label: "kube_injector_events_retried_total", factory: factory)
+        failedCounters = Dictionary(uniqueKeysWithValues: ["refused", "exhausted"].map {
+            ($0, Counter(label: "kube_injector_events_failed_total", dimensions: [("why", $0)], factory: factory))
+        })
+        droppedCounters = Dictionary(uniqueKeysWithValues: DropReason.allCases.map {
+            ($0, Counter(label: "kube_injector_events_dropped_total", dimensions: [("why", $0.rawValue)], factory: factory))
+        })
+    }
+
+    var statistics: EventRecorderStatistics {
+        lock.withLock { tally }
+    }
+
+    /// Called before an occurrence is offered to the queue, so the worker can never take or settle
+    /// an occurrence the tally has not counted yet (which would let `outstanding` read 0 too early).
+    func offering() {
+        let depth = lock.withLock {
+            tally.outstanding += 1
+            tally.queueDepth += 1
+            return tally.queueDepth
+        }
+        queueDepthGauge.record(depth)
+    }
+
+    /// The queue took the occurrence `offering()` announced.
+    func queued() {
+        queuedCounter.increment()
+        lock.withLock { tally.queued += 1 }
+    }
+
+    /// The queue refused the occurrence `offering()` announced.
+    func refusedByQueue(_ why: DropReason) {
+        droppedCounters[why]?.increment()
+        let depth = lock.withLock {
+            tally.dropped[why, default: 0] += 1
+            tally.outstanding -= 1
+            tally.queueDepth -= 1
+            return tally.queueDepth
+        }
+        queueDepthGauge.record(depth)
+    }
+
+    /// The worker took an occurrence off the queue.
+    func takenFromQueue() {
+        let depth = lock.withLock {
+            tally.queueDepth -= 1
+            return tally.queueDepth
+        }
+        queueDepthGauge.record(depth)
+    }
+
+    /// A dry run: never offered to the queue, so never outstanding.
+    func droppedDryRun() {
+        droppedCounters[.dryRun]?.increment()
+        lock.withLock { tally.dropped[.dryRun, default: 0] += 1 }
+    }
+
+    /// Dropped after it was queued: settles `occurrences` outstanding ones.
+    func dropped(_ why: DropReason, occurrences: Int) {
+        droppedCounters[why]?.increment(by: occurrences)
+        lock.withLock {
+            tally.dropped[why, default: 0] += occurrences
+            tally.outstanding -= occurrences
+        }
+    }
+
+    func created(settling occurrences: Int) {
+        createdCounter.increment()
+        lock.withLock {
+            tally.created += 1
+            tally.outstanding -= occurrences
+        }
+    }
+
+    func patched(settling occurrences: Int) {
+        patchedCounter.increment()
+        lock.withLock {
+            tally.patched += 1
+            tally.outstanding -= occurrences
+        }
+    }
+
+    func retried() {
+        retriedCounter.increment()
+        lock.withLock { tally.retried += 1 }
+    }
+
+    /// A write given up for good. Its occurrences stay in the correlator's count (a later write
+    /// may still carry them), but they are settled as far as this write goes.
+    func failed(refused: Bool, settling occurrences: Int) {
+        failedCounters[refused ? "refused" : "exhausted"]?.increment()
+        lock.withLock {
+            tally.failed += 1
+            tally.outstanding -= occurrences
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import KubeClient
+
+/// The `body` of a sink Secret: a JSON document whose string values may hold placeholders
+/// (`_message_`, `_namespace_`, `_name_`, `_target_`, `_reason_`, `_event_reason_`, `_new_size_`,
+/// `_time_`, `_time_ms_`, `_time_s_`). Substitution walks the parsed document, so a message with
+/// quotes or newlines stays inside its string; a string that is exactly one numeric placeholder
+/// becomes a JSON number.
+public struct BodyTemplate: Sendable, Equatable {
+    public let document: JSONValue
+
+    public init(document: JSONValue) {
+        self.document = document
+    }
+
+    public init(parsing text: String) throws {
+        self.document = try JSONValue.parse(text)
+    }
+
+    /// Every placeholder, longest first so `_time_ms_` is not read as `_time_` followed by `ms_`.
+    public static let placeholders: [String] = [
+        "_event_reason_", "_namespace_", "_new_size_", "_time_ms_", "_message_",
+        "_time_s_", "_target_", "_reason_", "_time_", "_name_",
+    ]
+
+    public func render(_ scale: ScaleEvent) -> JSONValue {
+        let values = PlaceholderValues(scale)
+        return Self.substitute(document, values)
+    }
+
+    public func renderedBody(_ scale: ScaleEvent) -> [UInt8] {
+        render(scale).serialized()
+    }
+
+    private static func substitute(_ value: JSONValue, _ values: PlaceholderValues) -> JSONValue {
+        switch value {
+        case .string(let text):
+            if let number = values.numbers[text] {
+                return number.map { .integer($0) } ?? .null
+            }
+            return .string(replacePlaceholders(in: text, values.texts))
+        case .array(let elements):
+            return .array(elements.map { substitute($0, values) })
+        case .object(let members):
+            return .object(members.mapValues { substitute($0, values) })
+        case .null, .bool, .integer, .double:
+            return value
+        }
+    }
+
+    /// One pass from left to right: text that came from a value is never scanned again, so a
+    /// message that contains `_name_` stays as written.
+    static func replacePlaceholders(in text: String, _ texts: [String: String]) -> String {
+        guard text.contains("_") else { return text }
+        var result = ""
+        var index = text.startIndex
+        scanning: while index < text.endIndex {
+            if text[index] == "_" {
+                for placeholder in placeholders where text[index...].hasPrefix(placeholder) {
+                    result += texts[placeholder] ?? ""
+                    index = text.index(index, offsetBy: placeholder.count)
+                    continue scanning
+                }
+            }
+            result.append(text[index])
+            index = text.index(after: index)
+        }
+        return result
+    }
+}
+
+/// The values a scale gives each placeholder, as text and, for the numeric ones, as numbers.
+struct PlaceholderValues {
+    var texts: [String: String]
+    /// A numeric placeholder that is a whole string value; nil when the scale has no such number.
+    var numbers: [String: Int64?]
+
+    init(_ scale: ScaleEvent) {
+        let milliseconds = Int64((scale.time.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = Int64(scale.time.timeIntervalSince1970.rounded(.down))
+        let newSize = scale.newSize.map(Int64.init)
+        texts = [
+            "_message_": scale.message,
+            "_namespace_": scale.namespace,
+            "_name_": scale.name,
+            "_target_": scale.target,
+            "_reason_": scale.scaleReason,
+            "_event_reason_": scale.eventReason,
+            "_new_size_": newSize.map(String.init) ?? "",
+            "_time_": KubernetesTimestamp.time(scale.time),
+            "_time_ms_": String(milliseconds),
+            "_time_s_": String(seconds),
+        ]
+        numbers = [
+            "_new_size_": newSize,
+            "_time_ms_": milliseconds,
+            "_time_s_": seconds,
+        ]
+    }
+}

@@ -1,0 +1,18 @@
+import Metrics
+
+/// The forwarder's metrics, all prefixed `kube_injector_hpa_`.
+struct ScaleForwarderMetrics: Sendable {
+    /// Scales seen in HPA Events (one per count increment), whether or not they are sent.
+    let seen = Counter(label: "kube_injector_hpa_scales_seen_total")
+    let sent = Counter(label: "kube_injector_hpa_scales_sent_total")
+    let retried = Counter(label: "kube_injector_hpa_scale_retries_total")
+    /// Given up on after retries, or refused by the sink: each one also a Warning Event on the HPA.
+    let failed = Counter(label: "kube_injector_hpa_scales_failed_total")
+    /// From request to the sink's 2xx, retries included.
+    let deliveryLatency = Timer(label: "kube_injector_hpa_delivery_duration_seconds", preferredDisplayUnit: .seconds)
+
+    /// Not sent, by why: `queue_full`, `no_annotation`, `sink_configuration`, `hpa_not_found`.
+    func dropped(_ why: String) -> Counter {
+        Counter(label: "kube_injector_hpa_scales_dropped_total", dimensions: [("reason", why)])
+    }
+}

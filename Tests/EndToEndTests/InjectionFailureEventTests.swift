@@ -1,0 +1,146 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The promise end to end: a review the injector cannot satisfy is admitted at once, unchanged,
+/// and a Warning Event lands on the pod's Deployment: the real binary, real TLS with curl, the
+/// fake API server over HTTPS.
+final class InjectionFailureEventTests: XCTestCase {
+    private var apiServer: FakeAPIServer!
+    private var webhook: KubeInjectorProcess?
+    private var webhookPort = 0
+
+    override func setUp() async throws {
+        apiServer = try FakeAPIServer.start()
+        try await apiServer.seed(path: "/apis/apps/v1/namespaces/shop/replicasets", object: [
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": [
+                "name": "web-5d8f9c", "namespace": "shop", "uid": "rs-uid-1",
+                "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                                     "uid": "deploy-uid-1", "controller": true]],
+            ],
+        ])
+        let pair = try apiServer.certificates.makeServingPair(name: "webhook", organization: "kube-injector e2e")
+        let config = apiServer.certificates.directory.appendingPathComponent("config.yaml")
+        try """
+            defaultProfiles: [observability]
+            profiles:
+              observability:
+                containers: ["*"]
+                env:
+                  - {name: CLUSTER_NAME, value: e2e}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        webhookPort = Shell.freePort()
+        webhook = try KubeInjectorProcess([
+            "serve", "--config", config.path, "--tls-cert", pair.chainPath, "--tls-key", pair.keyPath,
+            "--listen", "127.0.0.1:\(webhookPort)", "--metrics-listen", "127.0.0.1:\(Shell.freePort())",
+            "--kubeconfig", try apiServer.writeKubeconfig(namespace: "kube-injector"),
+            "--no-hpa-forwarder", "--drain-seconds", "0",
+        ], environment: ["POD_NAME": "kube-injector-e2e-0"], outputDirectory: apiServer.certificates.directory)
+        let ready = try await Shell.eventually(timeout: 20) {
+            try curl(["-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(webhookPort)/readyz"]).output == "200"
+        }
+        XCTAssertTrue(ready, "webhook never became ready:\n\(webhook?.output ?? "")")
+    }
+
+    override func tearDown() async throws {
+        if let webhook {
+            XCTAssertEqual(webhook.terminate(), 0, "serve did not exit 0 on SIGTERM:\n\(webhook.output)")
+        }
+        apiServer.stop()
+    }
+
+    func testFailedInjectionIsAdmittedUnchangedAndBecomesOneWarningEventOnTheDeployment() async throws {
+        let answer = try postReview(uid: "uid-failing-1")
+        XCTAssertEqual(answer["uid"] as? String, "uid-failing-1")
+        XCTAssertEqual(answer["allowed"] as? Bool, true)
+        XCTAssertNil(answer["patch"], "a failed injection must not carry a patch")
+
+        var events: [[String: Any]] = []
+        let landed = try await Shell.eventually(timeout: 20) {
+            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
+            return !events.isEmpty
+        }
+        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")")
+        XCTAssertEqual(events.count, 1)
+        let event = try XCTUnwrap(events.first)
+        let involved = try XCTUnwrap(event["involvedObject"] as? [String: Any])
+        XCTAssertEqual(involved["kind"] as? String, "Deployment")
+        XCTAssertEqual(involved["name"] as? String, "web")
+        XCTAssertEqual(involved["uid"] as? String, "deploy-uid-1")
+        XCTAssertEqual(event["type"] as? String, "Warning")
+        XCTAssertEqual(event["reason"] as? String, "InjectionFailed")
+        XCTAssertEqual((event["source"] as? [String: Any])?["component"] as? String, "kube-injector")
+        XCTAssertEqual(event["reportingInstance"] as? String, "kube-injector-e2e-0")
+        XCTAssertTrue((event["message"] as? String ?? "").contains("does-not-exist"),
+                      "the message should name the unknown profile: \(event["message"] ?? "")")
+    }
+
+    func testRepeatedFailuresOfOneDeploymentBecomeOneEventWithACount() async throws {
+        for index in 0..<20 {
+            let answer = try postReview(uid: "uid-repeat-\(index)")
+            XCTAssertEqual(answer["allowed"] as? Bool, true)
+        }
+        var events: [[String: Any]] = []
+        // The recorder writes the first at once and folds the rest into one PATCH after its write interval.
+        let counted = try await Shell.eventually(timeout: 40) {
+            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
+            return events.count == 1 && (events.first?["count"] as? Int) == 20
+        }
+        XCTAssertTrue(counted, "expected one Event with count 20, got \(events.map { $0["count"] ?? "-" })")
+        let writes = try await apiServer.requests(pathPrefix: "/api/v1/namespaces/shop/events")
+            .filter { $0.method != "GET" }
+        XCTAssertLessThanOrEqual(writes.count, 4, "20 identical failures should cost a few writes, not \(writes.count)")
+    }
+
+    func testDryRunFailureRecordsNothing() async throws {
+        let answer = try postReview(uid: "uid-dry-run", dryRun: true)
+        XCTAssertEqual(answer["allowed"] as? Bool, true)
+        // A real failure afterwards proves the recorder is working; only it may land.
+        _ = try postReview(uid: "uid-after-dry-run")
+        var events: [[String: Any]] = []
+        let landed = try await Shell.eventually(timeout: 20) {
+            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
+            return !events.isEmpty
+        }
+        XCTAssertTrue(landed)
+        XCTAssertEqual(events.count, 1)
+        XCTAssertEqual(events.first?["count"] as? Int, 1, "the dry-run failure must not be counted")
+    }
+
+    // MARK: - Helpers
+
+    private func curl(_ arguments: [String]) throws -> Shell.Result {
+        try Shell.run("curl", ["-sS", "--max-time", "10", "--cacert", apiServer.certificates.caCertificatePath] + arguments)
+    }
+
+    /// Posts a review of a Deployment's pod that names a profile the configuration does not have.
+    private func postReview(uid: String, dryRun: Bool = false) throws -> [String: Any] {
+        let review: [String: Any] = [
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": [
+                "uid": uid, "kind": ["group": "", "version": "v1", "kind": "Pod"],
+                "resource": ["group": "", "version": "v1", "resource": "pods"],
+                "namespace": "shop", "operation": "CREATE", "dryRun": dryRun,
+                "userInfo": ["username": "system:serviceaccount:kube-system:replicaset-controller"],
+                "object": [
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": [
+                        "generateName": "web-5d8f9c-", "namespace": "shop",
+                        "annotations": ["kube-injector.io/inject": "does-not-exist"],
+                        "ownerReferences": [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f9c",
+                                             "uid": "rs-uid-1", "controller": true, "blockOwnerDeletion": true]],
+                    ],
+                    "spec": ["containers": [["name": "web", "image": "nginx:1.27"]]],
+                ],
+            ],
+        ]
+        let body = apiServer.certificates.directory.appendingPathComponent("review-\(uid).json")
+        try JSONSerialization.data(withJSONObject: review).write(to: body)
+        let result = try curl(["-H", "Content-Type: application/json", "--data-binary", "@\(body.path)",
+                               "https://127.0.0.1:\(webhookPort)/mutate?timeout=10s"])
+        XCTAssertEqual(result.status, 0, "curl failed")
+        let decoded = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        return try XCTUnwrap(decoded?["response"] as? [String: Any], "not an AdmissionReview: \(result.output)")
+    }
+}

@@ -1,0 +1,58 @@
+import EventRecorder
+import Foundation
+import KubeClient
+import Logging
+import ScaleForwarder
+import ServiceLifecycle
+import TestSupport
+import XCTest
+
+/// One kube-injector replica's forwarding side, run the way `serve` runs it: a ServiceGroup of
+/// recorder, elector and forwarder, against the fake API server and the fake sink.
+final class ForwarderReplica: @unchecked Sendable {
+    let identity: String
+    let group: ServiceGroup
+    let task: Task<Void, Error>
+
+    init(identity: String, client: KubernetesClient, sink: FakeSink, logs: LogCapture,
+         configure: (inout ScaleForwarderOptions) -> Void = { _ in }) {
+        self.identity = identity
+        var options = ScaleForwarderOptions(identity: identity, leaseNamespace: "kube-injector")
+        options.allowHTTP = false
+        options.sinkCertificateAuthorityPEM = sink.certificateAuthorityPEM
+        // Short timings so a takeover happens in seconds; the algorithm is the same.
+        options.leaderElection.leaseDuration = .seconds(3)
+        options.leaderElection.renewDeadline = .seconds(2)
+        options.leaderElection.retryPeriod = .milliseconds(300)
+        options.retry.initialBackoff = .milliseconds(50)
+        options.retry.maximumBackoff = .milliseconds(400)
+        options.requestTimeout = .seconds(5)
+        configure(&options)
+        let logger = logs.logger("forwarder-\(identity)")
+        let recorder = EventRecorder(client: client, logger: logs.logger("recorder-\(identity)"))
+        let (elector, forwarder) = ScaleForwarder.services(client: client, recorder: recorder, options: options,
+                                                           logger: logger)
+        group = ServiceGroup(services: [recorder, elector, forwarder], logger: logger)
+        let group = group
+        task = Task { try await group.run() }
+    }
+
+    /// A graceful stop, as on SIGTERM: forwarder first, then the elector releases the Lease.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; the timeout is generous, only a failing
+/// test ever waits for it.
+func eventually(_ what: String, timeout: Duration = .seconds(30), file: StaticString = #filePath, line: UInt = #line,
+                _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    XCTFail("timed out waiting for \(what)", file: file, line: line)
+    throw CancellationError()
+}
