@@ -119,11 +119,12 @@ public struct JSONParser {
         case .drop:
             try skipValue()
             return .null
-        case .object:
+        case .object(let members, let others):
             guard bytes[position] == UInt8(ascii: "{") else { return try parseValue() }
             let base = memberStack.count
             try forEachMember { parser, key in
-                let memberShape = shape.shape(forMember: key) ?? .full
+                // The shape's member list is taken apart once per object, not once per member.
+                let memberShape = ParseShape.shape(forMember: key, in: members, others: others)
                 if case .drop = memberShape {
                     try parser.skipValue()
                     return

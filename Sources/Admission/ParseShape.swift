@@ -14,8 +14,14 @@ indirect enum ParseShape: Sendable {
 
     func shape(forMember key: String) -> ParseShape? {
         guard case .object(let members, let others) = self else { return nil }
+        return Self.shape(forMember: key, in: members, others: others)
+    }
+
+    static func shape(forMember key: String, in members: [(key: String, shape: ParseShape)], others: ParseShape) -> ParseShape {
         let length = key.utf8.count
-        for member in members where member.key.utf8.count == length && member.key == key { return member.shape }
+        for index in members.indices where members[index].key.utf8.count == length && members[index].key == key {
+            return members[index].shape
+        }
         return others
     }
 
