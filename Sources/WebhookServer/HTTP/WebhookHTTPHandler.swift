@@ -35,6 +35,9 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private let deadlines: ConnectionDeadlineHandler
     private var state = State.idle
+    /// The previous response body's buffer: the TLS handler copies a body out while it is
+    /// written, so the next response can reuse the storage instead of allocating.
+    private var responseBuffer: ByteBuffer?
 
     private static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
     private static let textHeaders: HTTPHeaders = ["content-type": "text/plain; charset=utf-8"]
@@ -195,7 +198,12 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let response = HTTPResponseHead(version: request.version, status: status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         if request.method != .HEAD && !body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            var buffer = responseBuffer ?? context.channel.allocator.buffer(capacity: body.count)
+            responseBuffer = nil
+            buffer.clear()  // allocates only if something downstream still holds the storage
+            buffer.writeBytes(body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if buffer.capacity <= 64 * 1024 { responseBuffer = buffer }
         }
         deadlines.responseSent()
         if keepAlive {
