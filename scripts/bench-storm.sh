@@ -90,7 +90,9 @@ fake "$api/fake/objects?path=/api/v1/namespaces/shop/events" | python3 -c '
 import json, sys
 events = json.load(sys.stdin)
 events = events.get("items", events) if isinstance(events, dict) else events
-for e in events: print(f"  Event {e[\"involvedObject\"][\"kind\"]}/{e[\"involvedObject\"][\"name\"]} {e[\"reason\"]} count={e.get(\"count\")}")'
+for e in events:
+    o = e["involvedObject"]
+    print("  Event %s/%s %s count=%s" % (o["kind"], o["name"], e["reason"], e.get("count")))'
 echo "== recorder and admission counters"
 curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^kube_injector_(events_[a-z_]+|admission_requests)_total' | sed 's/^/  /'
 echo "peak RSS: $(rss "$ki_pid" VmHWM) MiB, now $(rss "$ki_pid" VmRSS) MiB"

@@ -138,13 +138,17 @@ public final class EventRecorder: EventRecording, Service {
         logger.info("Event recorder stopped", metadata: ["statistics": "\(metrics.statistics)"])
     }
 
-    /// Takes the queue's table whenever woken, until the queue is closed and emptied, starting
-    /// runners as the backlog asks; then gives counts the spam filter held back their last write.
+    /// Takes the queue's table when woken (at most once per `queueTakeInterval`) until the queue
+    /// is closed and emptied, starting runners as the backlog asks; then gives counts the spam
+    /// filter held back their last write.
     private func drain() async {
         let runner = self.runner
+        let takeInterval = options.queueTakeInterval
         await withDiscardingTaskGroup { runners in
             for await _ in queue.wakeUps {
                 await take(queue.takeAll(), startingRunnersIn: &runners)
+                // Lets a storm gather into counts; cut short by cancellation, not by shutdown.
+                if takeInterval > .zero { try? await Task.sleep(for: takeInterval) }
             }
             guard !Task.isCancelled else { return }
             // Anything added between the last wake-up and the close.

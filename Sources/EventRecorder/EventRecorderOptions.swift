@@ -7,6 +7,12 @@ public struct EventRecorderOptions: Sendable {
     /// Default 1,000.
     public var queueCapacity: Int = 1_000
 
+    /// After taking what waits in the queue, the worker waits this long before taking again, so
+    /// in a storm repeats pile up as counts instead of waking the worker for each request (on a
+    /// busy core every wake-up is time the admission path does not get). The first occurrence
+    /// after a quiet spell is still taken at once. Default 50 ms.
+    public var queueTakeInterval: Duration = .milliseconds(50)
+
     /// Distinct (object, reason, message) keys, and pods awaiting owner lookup, the worker holds
     /// while writes are outstanding (for example while the API server is down). Each key holds any
     /// number of occurrences as one count; past this bound new keys are dropped and counted.
