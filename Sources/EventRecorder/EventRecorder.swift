@@ -6,8 +6,9 @@ import ServiceLifecycle
 
 /// Records Kubernetes Events asynchronously, in the manner of client-go's `tools/record`:
 /// callers `record` and return at once (a bounded queue where identical occurrences wait as one
-/// count, drops counted and logged); the worker, run as a `Service`, looks up pod owners, correlates repeats into one Event with a count,
-/// holds back spam and writes through `EventSink` with retry. On graceful shutdown it writes
+/// count, drops counted and logged); the worker, run as a `Service`, looks up pod owners,
+/// correlates repeats into one Event with a count, holds back spam and writes through `EventSink`
+/// with retry. On graceful shutdown it writes
 /// what it holds, up to `shutdownFlushDeadline`.
 public final class EventRecorder: EventRecording, Service {
     private let options: EventRecorderOptions
