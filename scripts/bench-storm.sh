@@ -66,6 +66,7 @@ curl -s --cacert "$work/pki/ca.crt" --data-binary "@$work/failing.json" "https:/
   | grep -q '"allowed":true' || { echo "bench-storm: the failing review was not admitted"; exit 1; }
 sleep 1
 fake -X DELETE "$api/fake/requests" >/dev/null
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss() { awk -v k="$2:" '$1 == k { print int($2 / 1024 + 0.5) }' "/proc/$1/status"; }
 echo "idle RSS: $(rss "$ki_pid" VmRSS) MiB"
 
@@ -73,8 +74,14 @@ start=$(date +%s)
 for round in $(seq 1 "$rounds"); do
   for kind in healthy failing; do
     body="$bench/fixtures/pod-create.json"; [ "$kind" = failing ] && body="$work/failing.json"
+    before=$(cpu_ticks "$ki_pid")
     line=$(BODY="$body" "$bench/load.sh" "https://127.0.0.1:$ki_port/mutate" "$seconds" "$connections")
-    echo "round $round $kind: ${line#RESULT }"
+    ticks=$(( $(cpu_ticks "$ki_pid") - before ))
+    # CPU time the server spent per request: steadier than req/s on a machine others share.
+    rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$line")
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v r="${rps:-0}" -v s="$seconds" \
+      'BEGIN { if (r > 0) printf "%.1f", t / hz * 1e6 / (r * s); else print "?" }')
+    echo "round $round $kind: ${line#RESULT } cpu_us_per_request=$cpu"
   done
 done
 sleep 12   # the recorder's write interval: let the last PATCH go out
@@ -90,7 +97,9 @@ fake "$api/fake/objects?path=/api/v1/namespaces/shop/events" | python3 -c '
 import json, sys
 events = json.load(sys.stdin)
 events = events.get("items", events) if isinstance(events, dict) else events
-for e in events: print(f"  Event {e[\"involvedObject\"][\"kind\"]}/{e[\"involvedObject\"][\"name\"]} {e[\"reason\"]} count={e.get(\"count\")}")'
+for e in events:
+    o = e["involvedObject"]
+    print("  Event %s/%s %s count=%s" % (o["kind"], o["name"], e["reason"], e.get("count")))'
 echo "== recorder and admission counters"
 curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^kube_injector_(events_[a-z_]+|admission_requests)_total' | sed 's/^/  /'
 echo "peak RSS: $(rss "$ki_pid" VmHWM) MiB, now $(rss "$ki_pid" VmRSS) MiB"

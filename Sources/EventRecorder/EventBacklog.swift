@@ -2,7 +2,7 @@ import DequeModule
 import Foundation
 
 /// What the worker holds between the queue and the API server, and who works on what next.
-/// Occurrences with the same key coalesce into one count while a write for that key is in
+/// Occurrences with the same key (already coalesced in the queue) coalesce further into one count while a write for that key is in
 /// flight or waiting, so a storm of identical failures costs a few writes, not one each. At most
 /// one job per key runs at a time and at most `maxRunning` jobs run at all; a job backing off
 /// holds its slot, the others keep going. Pure: the worker (an actor) owns one and acts on
@@ -36,11 +36,13 @@ struct EventBacklog: Sendable {
     struct PendingPod: Sendable {
         var failure: FailureReport
         var occurrences: Int
+        var firstTimestamp: Date
         var lastTimestamp: Date
     }
 
     struct PendingWrite: Sendable {
         var occurrences: Int
+        var firstTimestamp: Date
         var lastTimestamp: Date
     }
 
@@ -82,18 +84,21 @@ struct EventBacklog: Sendable {
         case .pod(let failure):
             let key = PodFailureKey(failure, message: occurrence.message)
             if var pending = pods[key] {
-                pending.occurrences += 1
-                pending.lastTimestamp = max(pending.lastTimestamp, occurrence.timestamp)
+                pending.occurrences += occurrence.count
+                pending.firstTimestamp = min(pending.firstTimestamp, occurrence.firstTimestamp)
+                pending.lastTimestamp = max(pending.lastTimestamp, occurrence.lastTimestamp)
                 pods[key] = pending
             } else {
                 guard heldKeys < capacity else { return .dropped }
-                pods[key] = PendingPod(failure: failure, occurrences: 1, lastTimestamp: occurrence.timestamp)
+                pods[key] = PendingPod(failure: failure, occurrences: occurrence.count,
+                                       firstTimestamp: occurrence.firstTimestamp, lastTimestamp: occurrence.lastTimestamp)
             }
             return schedule(.resolveOwner(key))
         case .object(let object):
             let key = EventCorrelator.Key(involvedObject: object, type: occurrence.type,
                                           reason: occurrence.reason, message: occurrence.message)
-            guard add(occurrences: 1, at: occurrence.timestamp, to: key) else { return .dropped }
+            guard add(occurrences: occurrence.count, from: occurrence.firstTimestamp, to: occurrence.lastTimestamp,
+                      for: key) else { return .dropped }
             // A key waiting out its write interval or the spam filter keeps counting until then.
             guard deferred[key] == nil, !deferIfQuiet(key, now: now) else { return .held }
             return schedule(.write(key))
@@ -111,7 +116,8 @@ struct EventBacklog: Sendable {
         guard let pending = pods.removeValue(forKey: key) else { return }
         let writeKey = EventCorrelator.Key(involvedObject: object, type: key.type, reason: key.reason, message: key.message)
         // Merging into an existing key cannot grow the backlog; a new key replaces the pod key it came from.
-        _ = add(occurrences: pending.occurrences, at: pending.lastTimestamp, to: writeKey, force: true)
+        _ = add(occurrences: pending.occurrences, from: pending.firstTimestamp, to: pending.lastTimestamp,
+                for: writeKey, force: true)
         if deferred[writeKey] == nil, !deferIfQuiet(writeKey, now: now) { enqueue(.write(writeKey)) }
     }
 
@@ -119,8 +125,8 @@ struct EventBacklog: Sendable {
     mutating func startWrite(_ key: EventCorrelator.Key, now: ContinuousClock.Instant) -> WriteStart {
         guard let pending = writes.removeValue(forKey: key) else { return .nothing }
         deferred[key] = nil
-        let decision = correlator.observe(key, occurrences: pending.occurrences, timestamp: pending.lastTimestamp,
-                                          now: now, bypassSpamFilter: isFinalFlush)
+        let decision = correlator.observe(key, occurrences: pending.occurrences, firstTimestamp: pending.firstTimestamp,
+                                          timestamp: pending.lastTimestamp, now: now, bypassSpamFilter: isFinalFlush)
         switch decision {
         case .create(let event): return .deliver(.create(event), occurrences: pending.occurrences)
         case .patch(let event): return .deliver(.patch(event), occurrences: pending.occurrences)
@@ -185,15 +191,17 @@ struct EventBacklog: Sendable {
         return held
     }
 
-    private mutating func add(occurrences: Int, at timestamp: Date, to key: EventCorrelator.Key, force: Bool = false) -> Bool {
+    private mutating func add(occurrences: Int, from first: Date, to last: Date, for key: EventCorrelator.Key,
+                              force: Bool = false) -> Bool {
         if var pending = writes[key] {
             pending.occurrences += occurrences
-            pending.lastTimestamp = max(pending.lastTimestamp, timestamp)
+            pending.firstTimestamp = min(pending.firstTimestamp, first)
+            pending.lastTimestamp = max(pending.lastTimestamp, last)
             writes[key] = pending
             return true
         }
         guard force || heldKeys < capacity else { return false }
-        writes[key] = PendingWrite(occurrences: occurrences, lastTimestamp: timestamp)
+        writes[key] = PendingWrite(occurrences: occurrences, firstTimestamp: first, lastTimestamp: last)
         return true
     }
 
@@ -207,7 +215,7 @@ struct EventBacklog: Sendable {
     private mutating func scheduleDeferredWrite(_ key: EventCorrelator.Key) -> Job? {
         if writes[key] == nil {
             guard let entry = correlator.entry(for: key) else { return nil }
-            writes[key] = PendingWrite(occurrences: 0, lastTimestamp: entry.lastTimestamp)
+            writes[key] = PendingWrite(occurrences: 0, firstTimestamp: entry.firstTimestamp, lastTimestamp: entry.lastTimestamp)
         }
         if case .start(let job) = schedule(.write(key)) { return job }
         return nil

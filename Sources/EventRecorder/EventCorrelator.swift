@@ -51,16 +51,19 @@ struct EventCorrelator: Sendable {
         spamFilter = SpamFilter(burst: spamBurst, refillInterval: spamRefillInterval, capacity: capacity)
     }
 
-    /// Counts `occurrences` more of `key`, the latest at `timestamp`, and decides the write.
+    /// Counts `occurrences` more of `key`, the first at `firstTimestamp` (default: `timestamp`)
+    /// and the latest at `timestamp`, and decides the write.
     /// `occurrences` may be 0: a deferred write of counts the spam filter held back. `now` drives
     /// the spam filter (a monotonic clock, unlike the Event's wall-clock timestamps);
     /// `bypassSpamFilter` is for the final writes at shutdown, one per key.
     mutating func observe(
-        _ key: Key, occurrences: Int, timestamp: Date, now: ContinuousClock.Instant, bypassSpamFilter: Bool = false
+        _ key: Key, occurrences: Int, firstTimestamp: Date? = nil, timestamp: Date, now: ContinuousClock.Instant,
+        bypassSpamFilter: Bool = false
     ) -> Decision {
         let added = max(0, occurrences)
         guard var entry = entries.value(forKey: key) ?? (added > 0 ? Entry(
-            eventName: nil, count: 0, firstTimestamp: timestamp, lastTimestamp: timestamp) : nil)
+            eventName: nil, count: 0, firstTimestamp: min(firstTimestamp ?? timestamp, timestamp),
+            lastTimestamp: timestamp) : nil)
         else { return .upToDate }
         entry.count += added
         entry.lastTimestamp = max(entry.lastTimestamp, timestamp)

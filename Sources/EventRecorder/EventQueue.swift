@@ -1,41 +1,63 @@
 import Foundation
 
-/// The bounded queue between callers of `record` and the worker. `offer` never waits: when the
-/// queue is full the occurrence is refused, and the caller counts the drop.
-final class EventQueue: Sendable {
+/// The bounded hand-off between callers of `record` and the worker: a `PendingOccurrences`
+/// table behind a lock. `offer` never waits; a repeat of a waiting occurrence only adds to its
+/// count under the lock, and only an entry that finds the table empty wakes the worker, which
+/// then takes the whole table at once. So a storm of identical failures costs the worker a
+/// wake-up per batch, not per call.
+final class EventQueue: @unchecked Sendable {
     enum OfferResult: Sendable, Equatable {
+        /// A new entry waits for the worker.
         case queued
+        /// Added to the count of an entry already waiting.
+        case coalesced
+        /// `capacity` distinct entries are waiting already.
         case full
         /// The worker has stopped taking occurrences (shutdown).
         case closed
     }
 
-    enum Item: Sendable {
-        case occurrence(Occurrence)
-        /// A reminder from the recorder's clock to start deferred writes that are due; it travels
-        /// the queue so the worker has one place to wait on.
-        case deferredWritesCheck
-    }
+    /// The worker waits here. At most one wake-up is kept: one take of the whole table answers any number.
+    let wakeUps: AsyncStream<Void>
+    private let wakeUp: AsyncStream<Void>.Continuation
 
-    let stream: AsyncStream<Item>
-    private let continuation: AsyncStream<Item>.Continuation
+    // Guards `pending`; held only to add or swap, never across an await or a wake-up.
+    private let lock = NSLock()
+    private var pending: PendingOccurrences
 
     init(capacity: Int) {
-        // Keeping the oldest means a storm cannot push out what was already waiting.
-        (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(max(1, capacity)))
+        pending = PendingOccurrences(capacity: capacity)
+        (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func offer(_ item: Item) -> OfferResult {
-        switch continuation.yield(item) {
-        case .enqueued: return .queued
-        case .dropped: return .full
-        case .terminated: return .closed
-        @unknown default: return .full
+    func offer(_ occurrence: Occurrence) -> OfferResult {
+        let key = occurrence.key
+        let result = lock.withLock { pending.add(occurrence, key: key) }
+        switch result {
+        case .added(let wakeWorker):
+            if wakeWorker { wakeUp.yield() }
+            return .queued
+        case .coalesced: return .coalesced
+        case .full: return .full
+        case .closed: return .closed
         }
     }
 
-    /// No more occurrences are taken; those already queued can still be read.
+    /// Asks the worker to start deferred writes that are due; false once the queue is closed.
+    func requestDeferredWritesCheck() -> Bool {
+        guard let wakeWorker = lock.withLock({ pending.requestDeferredWritesCheck() }) else { return false }
+        if wakeWorker { wakeUp.yield() }
+        return true
+    }
+
+    /// Everything waiting, in the order it first came.
+    func takeAll() -> PendingOccurrences.Batch {
+        lock.withLock { pending.takeAll() }
+    }
+
+    /// No more occurrences are taken; those waiting can still be taken, and the worker's wait ends.
     func close() {
-        continuation.finish()
+        lock.withLock { pending.close() }
+        wakeUp.finish()
     }
 }

@@ -5,9 +5,10 @@ import Metrics
 import ServiceLifecycle
 
 /// Records Kubernetes Events asynchronously, in the manner of client-go's `tools/record`:
-/// callers `record` and return at once (a bounded queue, drops counted and logged); the worker,
-/// run as a `Service`, looks up pod owners, correlates repeats into one Event with a count,
-/// holds back spam and writes through `EventSink` with retry. On graceful shutdown it writes
+/// callers `record` and return at once (a bounded queue where identical occurrences wait as one
+/// count, drops counted and logged); the worker, run as a `Service`, looks up pod owners,
+/// correlates repeats into one Event with a count, holds back spam and writes through `EventSink`
+/// with retry. On graceful shutdown it writes
 /// what it holds, up to `shutdownFlushDeadline`.
 public final class EventRecorder: EventRecording, Service {
     private let options: EventRecorderOptions
@@ -63,9 +64,11 @@ public final class EventRecorder: EventRecording, Service {
 
     private func offer(_ occurrence: Occurrence) {
         metrics.offering()
-        switch queue.offer(.occurrence(occurrence)) {
+        switch queue.offer(occurrence) {
         case .queued:
-            metrics.queued()
+            metrics.queued(coalesced: false)
+        case .coalesced:
+            metrics.queued(coalesced: true)
         case .full:
             metrics.refusedByQueue(.queueFull)
             dropLog.note(.queueFull)
@@ -113,7 +116,7 @@ public final class EventRecorder: EventRecording, Service {
                 // The clock for deferred writes; it stops when the queue closes.
                 while !Task.isCancelled {
                     try? await Task.sleep(for: checkInterval)
-                    if queue.offer(.deferredWritesCheck) == .closed { break }
+                    guard queue.requestDeferredWritesCheck() else { break }
                 }
                 return .clock
             }
@@ -136,32 +139,42 @@ public final class EventRecorder: EventRecording, Service {
         logger.info("Event recorder stopped", metadata: ["statistics": "\(metrics.statistics)"])
     }
 
-    /// Reads the queue until it is closed and drained, starting runners as the backlog asks; then
-    /// gives counts the spam filter held back their last write.
+    /// Takes the queue's table when woken (at most once per `queueTakeInterval`) until the queue
+    /// is closed and emptied, starting runners as the backlog asks; then gives counts the spam
+    /// filter held back their last write.
     private func drain() async {
         let runner = self.runner
+        let takeInterval = options.queueTakeInterval
         await withDiscardingTaskGroup { runners in
-            for await item in queue.stream {
-                switch item {
-                case .occurrence(let occurrence):
-                    metrics.takenFromQueue()
-                    switch await worker.accept(occurrence) {
-                    case .start(let job):
-                        runners.addTask { await runner.run(startingWith: job) }
-                    case .held:
-                        break
-                    case .dropped:
-                        metrics.dropped(.backlogFull, occurrences: 1)
-                        dropLog.note(.backlogFull)
-                    }
-                case .deferredWritesCheck:
-                    for job in await worker.deferredWritesDue() {
-                        runners.addTask { await runner.run(startingWith: job) }
-                    }
-                }
+            for await _ in queue.wakeUps {
+                await take(queue.takeAll(), startingRunnersIn: &runners)
+                // Lets a storm gather into counts; cut short by cancellation, not by shutdown.
+                if takeInterval > .zero { try? await Task.sleep(for: takeInterval) }
             }
             guard !Task.isCancelled else { return }
+            // Anything added between the last wake-up and the close.
+            await take(queue.takeAll(), startingRunnersIn: &runners)
             for job in await worker.beginFinalFlush() {
+                runners.addTask { await runner.run(startingWith: job) }
+            }
+        }
+    }
+
+    private func take(_ batch: PendingOccurrences.Batch, startingRunnersIn runners: inout DiscardingTaskGroup) async {
+        let runner = self.runner
+        if !batch.occurrences.isEmpty {
+            metrics.takenFromQueue(entries: batch.occurrences.count, occurrences: batch.occurrenceCount)
+            let accepted = await worker.accept(batch.occurrences)
+            for job in accepted.start {
+                runners.addTask { await runner.run(startingWith: job) }
+            }
+            if accepted.droppedOccurrences > 0 {
+                metrics.dropped(.backlogFull, occurrences: accepted.droppedOccurrences)
+                dropLog.note(.backlogFull, count: accepted.droppedOccurrences)
+            }
+        }
+        if batch.deferredWritesCheckDue {
+            for job in await worker.deferredWritesDue() {
                 runners.addTask { await runner.run(startingWith: job) }
             }
         }

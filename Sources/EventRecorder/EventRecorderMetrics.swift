@@ -6,6 +6,7 @@ import Metrics
 /// worker both count).
 final class EventRecorderMetrics: @unchecked Sendable {
     private let queuedCounter: Counter
+    private let coalescedCounter: Counter
     private let queueDepthGauge: Gauge
     private let createdCounter: Counter
     private let patchedCounter: Counter
@@ -19,6 +20,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
 
     init(factory: MetricsFactory = MetricsSystem.factory) {
         queuedCounter = Counter(label: "kube_injector_events_queued_total", factory: factory)
+        coalescedCounter = Counter(label: "kube_injector_events_coalesced_total", factory: factory)
         queueDepthGauge = Gauge(label: "kube_injector_events_queue_depth", factory: factory)
         createdCounter = Counter(label: "kube_injector_events_sent_total", factory: factory)
         patchedCounter = Counter(label: "kube_injector_events_patched_total", factory: factory)
@@ -46,10 +48,15 @@ final class EventRecorderMetrics: @unchecked Sendable {
         queueDepthGauge.record(depth)
     }
 
-    /// The queue took the occurrence `offering()` announced.
-    func queued() {
+    /// The queue took the occurrence `offering()` announced; `coalesced` when it only added to the
+    /// count of an entry already waiting.
+    func queued(coalesced: Bool) {
         queuedCounter.increment()
-        lock.withLock { tally.queued += 1 }
+        if coalesced { coalescedCounter.increment() }
+        lock.withLock {
+            tally.queued += 1
+            if coalesced { tally.coalesced += 1 }
+        }
     }
 
     /// The queue refused the occurrence `offering()` announced.
@@ -64,10 +71,11 @@ final class EventRecorderMetrics: @unchecked Sendable {
         queueDepthGauge.record(depth)
     }
 
-    /// The worker took an occurrence off the queue.
-    func takenFromQueue() {
+    /// The worker took `entries` entries carrying `occurrences` occurrences off the queue.
+    func takenFromQueue(entries: Int, occurrences: Int) {
         let depth = lock.withLock {
-            tally.queueDepth -= 1
+            tally.batches += entries
+            tally.queueDepth -= occurrences
             return tally.queueDepth
         }
         queueDepthGauge.record(depth)

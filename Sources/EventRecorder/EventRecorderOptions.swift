@@ -1,9 +1,17 @@
 /// Every knob of the Event recorder, with its default written down. Tests shrink the
 /// durations; `serve` sets `reportingInstance` to the webhook pod's name.
 public struct EventRecorderOptions: Sendable {
-    /// Occurrences waiting for the worker. `record` drops (and counts) when it is full, so a
-    /// storm costs memory up to this bound and never blocks a caller. Default 1,000.
+    /// Distinct occurrences (pod owner or object, type, reason, message) waiting for the worker.
+    /// A repeat of one already waiting only adds to its count; a new one is dropped (and counted)
+    /// when the queue is full, so a storm costs memory up to this bound and never blocks a caller.
+    /// Default 1,000.
     public var queueCapacity: Int = 1_000
+
+    /// After taking what waits in the queue, the worker waits this long before taking again, so
+    /// in a storm repeats pile up as counts instead of waking the worker for each request (on a
+    /// busy core every wake-up is time the admission path does not get). The first occurrence
+    /// after a quiet spell is still taken at once. Default 50 ms.
+    public var queueTakeInterval: Duration = .milliseconds(50)
 
     /// Distinct (object, reason, message) keys, and pods awaiting owner lookup, the worker holds
     /// while writes are outstanding (for example while the API server is down). Each key holds any

@@ -3,6 +3,11 @@
 public struct EventRecorderStatistics: Sendable, Equatable {
     /// Occurrences accepted into the queue.
     public var queued: Int = 0
+    /// Of those, occurrences that only added to the count of an identical one already waiting.
+    public var coalesced: Int = 0
+    /// Entries the worker took from the queue, each one occurrence or many identical ones: a storm
+    /// of one failure shows many `queued` and few `batches`.
+    public var batches: Int = 0
     /// Events created.
     public var created: Int = 0
     /// PATCHes of count and lastTimestamp on existing Events.

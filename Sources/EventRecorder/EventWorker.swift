@@ -13,8 +13,20 @@ actor EventWorker {
                                capacity: options.backlogCapacity, minimumWriteInterval: options.minimumWriteInterval)
     }
 
-    func accept(_ occurrence: Occurrence) -> EventBacklog.AcceptResult {
-        backlog.accept(occurrence, now: ContinuousClock.now)
+    /// A batch taken from the queue, in one hop: the runners to start, and how many occurrences
+    /// the backlog had no room for.
+    func accept(_ occurrences: [Occurrence]) -> (start: [EventBacklog.Job], droppedOccurrences: Int) {
+        let now = ContinuousClock.now
+        var start: [EventBacklog.Job] = []
+        var dropped = 0
+        for occurrence in occurrences {
+            switch backlog.accept(occurrence, now: now) {
+            case .start(let job): start.append(job)
+            case .held: break
+            case .dropped: dropped += occurrence.count
+            }
+        }
+        return (start, dropped)
     }
 
     func failure(for key: PodFailureKey) -> FailureReport? {

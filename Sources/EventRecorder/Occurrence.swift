@@ -1,7 +1,8 @@
 import Foundation
 import KubeClient
 
-/// One call of `record`, as it waits in the queue for the worker.
+/// Identical calls of `record`, coalesced while they wait for the worker: what happened, how
+/// often, and when first and last. A storm of one failure is one of these with a large count.
 struct Occurrence: Sendable {
     enum Subject: Sendable {
         /// A pod failure: the worker finds the owning controller.
@@ -10,10 +11,46 @@ struct Occurrence: Sendable {
         case object(InvolvedObjectIdentity)
     }
 
+    /// What makes two calls of `record` the same occurrence before the owner is known: the key
+    /// correlation uses, with the pod's owner reference standing in for the owner.
+    enum Key: Hashable, Sendable {
+        case pod(PodFailureKey)
+        case object(EventCorrelator.Key)
+    }
+
     var subject: Subject
     var type: EventType
     var reason: String
     /// Already cut to the message limit.
     var message: String
-    var timestamp: Date
+    /// How many calls of `record` this stands for (at least 1).
+    var count: Int
+    var firstTimestamp: Date
+    var lastTimestamp: Date
+
+    init(subject: Subject, type: EventType, reason: String, message: String, timestamp: Date, count: Int = 1) {
+        self.subject = subject
+        self.type = type
+        self.reason = reason
+        self.message = message
+        self.count = count
+        firstTimestamp = timestamp
+        lastTimestamp = timestamp
+    }
+
+    var key: Key {
+        switch subject {
+        case .pod(let failure):
+            return .pod(PodFailureKey(failure, message: message))
+        case .object(let object):
+            return .object(EventCorrelator.Key(involvedObject: object, type: type, reason: reason, message: message))
+        }
+    }
+
+    /// One more identical call, at `timestamp`.
+    mutating func repeated(at timestamp: Date) {
+        count += 1
+        firstTimestamp = min(firstTimestamp, timestamp)
+        lastTimestamp = max(lastTimestamp, timestamp)
+    }
 }

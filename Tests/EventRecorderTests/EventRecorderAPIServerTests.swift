@@ -173,6 +173,85 @@ final class EventRecorderAPIServerTests: XCTestCase {
         XCTAssertEqual(requests.filter { $0.method == "PATCH" }.first?.contentType, "application/merge-patch+json")
     }
 
+    func testTenThousandIdenticalRecordsFromSeveralThreadsBecomeOneEventWithTheExactCount() async throws {
+        let recorder = EventRecorder(client: client, options: options(), logger: logger)
+        let failure = podFailure()
+        try await whileRunning(recorder) {
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                for _ in 0..<2_500 { recorder.record(failure) }
+            }
+            try await settled(recorder)
+        }
+        let stored = try await events()
+        XCTAssertEqual(stored.count, 1)
+        XCTAssertEqual(stored.first?["count"] as? Int, 10_000)
+        let statistics = recorder.statistics
+        print("FIGURE 10,000 identical records from 4 threads -> the worker took \(statistics.batches) entries")
+        XCTAssertEqual(statistics.queued, 10_000)
+        XCTAssertEqual(statistics.dropped, [:])
+        XCTAssertEqual(statistics.coalesced, 10_000 - statistics.batches)
+        XCTAssertLessThan(statistics.batches, 10_000, "repeats waited as counts instead of one item each")
+    }
+
+    func testCountsWaitingAtShutdownAreWrittenNotLost() async throws {
+        let recorder = EventRecorder(client: client, options: options(), logger: logger)
+        // The worker is not running yet: everything waits in the queue as one entry.
+        let failure = podFailure()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<2_500 { recorder.record(failure) }
+        }
+        XCTAssertEqual(recorder.statistics.queueDepth, 10_000)
+        // Shut down at once: the final flush writes the whole count.
+        try await whileRunning(recorder) {}
+        recorder.record(failure)
+        let stored = try await events()
+        XCTAssertEqual(stored.count, 1)
+        XCTAssertEqual(stored.first?["count"] as? Int, 10_000)
+        let statistics = recorder.statistics
+        XCTAssertEqual(statistics.batches, 1, "the worker took one entry for 10,000 records")
+        XCTAssertEqual(statistics.coalesced, 9_999)
+        XCTAssertEqual(statistics.outstanding, 0)
+        XCTAssertEqual(statistics.dropped, [.shutDown: 1], "only the record after shutdown")
+    }
+
+    func testDistinctMessagesAreNotMerged() async throws {
+        let recorder = EventRecorder(client: client, options: options(), logger: logger)
+        let messages = ["sink timed out", "sink answered 503", "sink refused the connection"]
+        for _ in 0..<100 {
+            for message in messages {
+                recorder.record(involvedObject: hpa("web"), type: .warning, reason: "ScaleEventForwardFailed",
+                                message: message)
+            }
+        }
+        try await whileRunning(recorder) {
+            try await settled(recorder)
+        }
+        let stored = try await events()
+        XCTAssertEqual(Set(stored.compactMap { $0["message"] as? String }), Set(messages))
+        XCTAssertEqual(stored.map { $0["count"] as? Int }, [100, 100, 100])
+        XCTAssertEqual(recorder.statistics.batches, 3)
+    }
+
+    func testFullQueueDropsNewObjectsButKeepsCountingWaitingOnes() async throws {
+        let recorder = EventRecorder(client: client, options: options { $0.queueCapacity = 2 }, logger: logger)
+        for (name, times) in [("a", 5), ("b", 1), ("c", 3), ("a", 2)] {
+            for _ in 0..<times {
+                recorder.record(involvedObject: hpa(name), type: .warning, reason: "ScaleEventForwardFailed",
+                                message: "sink timed out")
+            }
+        }
+        XCTAssertEqual(recorder.statistics.dropped(.queueFull), 3)
+        XCTAssertEqual(recorder.statistics.queued, 8)
+        try await whileRunning(recorder) {
+            try await settled(recorder)
+        }
+        let counts = try await events().reduce(into: [String: Int]()) { counts, event in
+            let name = (event["involvedObject"] as? [String: Any])?["name"] as? String ?? "?"
+            counts[name] = event["count"] as? Int
+        }
+        XCTAssertEqual(counts, ["a": 7, "b": 1])
+    }
+
     func testNothingTheQueueHeldIsLostWhileTheAPIServerIsDown() async throws {
         let recorder = EventRecorder(client: client, options: options(), logger: logger)
         try await whileRunning(recorder) {
