@@ -16,8 +16,8 @@ import pytest
 from conftest import REPOSITORY, GeneratedCertificates, run_gen_certs
 
 # Built from parts so this file does not itself contain the marker it looks for.
-PRIVATE_KEY_MARKER = "-----BEGIN " + "PRIVATE KEY-----"
-ANY_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?" + "PRIVATE KEY-----")
+PRIVATE_KEY_MARKER = "-----BEGIN " + "PRIVATE " + "KEY-----"
+ANY_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?" + "PRIVATE " + "KEY-----")
 
 
 def openssl(*arguments: str) -> subprocess.CompletedProcess[str]:
