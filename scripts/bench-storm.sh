@@ -4,27 +4,10 @@
 # every review fails (the pod names a profile that does not exist), flat out. Prints req/s, p50, p99
 # of both, the API calls the storm cost, the recorder's counters, and the server's RSS.
 #   ROUNDS=2 SECONDS_PER_RUN=10 CONNECTIONS=32 scripts/bench-storm.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bench=../shared/bench
-rounds=${ROUNDS:-2}
-seconds=${SECONDS_PER_RUN:-10}
-connections=${CONNECTIONS:-32}
+default_rounds=2 work_name=storm
+source "$(dirname "$0")/bench-common.sh"
 ki_port=${KI_PORT:-18453}
 metrics_port=${METRICS_PORT:-19093}
-
-KI_SETUP_BENCH=1 scripts/setup.sh
-echo "== build (release)"
-swift build -c release --product kube-injector --static-swift-stdlib 2>&1 | tail -1
-
-work=$(mktemp -d /tmp/kube-injector-storm.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 certs/gen-certs.sh --name kube-injector --namespace bench --san DNS:localhost --san IP:127.0.0.1 "$work/pki" >/dev/null
 
@@ -67,7 +50,6 @@ curl -s --cacert "$work/pki/ca.crt" --data-binary "@$work/failing.json" "https:/
 sleep 1
 fake -X DELETE "$api/fake/requests" >/dev/null
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-rss() { awk -v k="$2:" '$1 == k { print int($2 / 1024 + 0.5) }' "/proc/$1/status"; }
 echo "idle RSS: $(rss "$ki_pid" VmRSS) MiB"
 
 start=$(date +%s)

@@ -4,36 +4,17 @@
 # TLS connections POSTing the same AdmissionReview with the same injection work.
 # Prints req/s, p50, p99 for both, the ratio, and kube-injector's idle and peak RSS.
 #   ROUNDS=3 SECONDS_PER_RUN=10 CONNECTIONS=32 KI_BENCH_NGINX=1 scripts/bench.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bench=../shared/bench
-rounds=${ROUNDS:-3}
-seconds=${SECONDS_PER_RUN:-10}
-connections=${CONNECTIONS:-32}
+default_rounds=3 work_name=bench
+source "$(dirname "$0")/bench-common.sh"
 ki_port=${KI_PORT:-18443}
 go_port=${GO_PORT:-18444}
 metrics_port=${METRICS_PORT:-19090}
-
-KI_SETUP_BENCH=1 scripts/setup.sh
-echo "== build (release)"
-# Static Swift runtime and Foundation: fewer relocations at start-up (lower RSS) and faster calls.
-swift build -c release --product kube-injector --static-swift-stdlib 2>&1 | tail -1
-
-work=$(mktemp -d /tmp/kube-injector-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 echo "== certificates and Go peer"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
 (cd "$bench/peers/go-stdlib" && go build -o "$work/go-peer" .)
 
-rss() { awk -v k="$2:" '$1 == k { print int($2 / 1024 + 0.5) }' "/proc/$1/status"; }
 wait_ready() {
   for _ in $(seq 1 100); do
     curl -s -o /dev/null --cacert "$work/tls.crt" "$1" && return 0
