@@ -179,40 +179,68 @@ public struct JSONParser {
     private mutating func forEachMember(_ body: (inout JSONParser, String) throws -> Void) throws {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { throw error("expected an object") }
+        guard try openObject() else { return }
+        repeat {
+            try expectMemberName()
+            let key = try parseString()
+            try expectColon()
+            try body(&self, key)
+        } while try memberFollows()
+    }
+
+    // The steps of an object's grammar, shared by the walk that reads members and the one that
+    // skips them, so both accept and refuse exactly the same input with the same messages.
+
+    /// At `{`: enters it; false when the object is empty (and already closed).
+    @inline(__always)
+    private mutating func openObject() throws -> Bool {
         try enterContainer()
         position += 1
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return
+            return false
         }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input inside an object") }
-            guard bytes[position] == UInt8(ascii: "\"") else {
-                throw error("unexpected character \(describe(bytes[position])), expected a member name in quotes")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw error(position < bytes.count ? "expected ':' after member name" : "unexpected end of input inside an object")
-            }
+        return true
+    }
+
+    /// Before a member: the opening quote of its name must come next.
+    @inline(__always)
+    private mutating func expectMemberName() throws {
+        skipWhitespace()
+        guard position < bytes.count else { throw error("unexpected end of input inside an object") }
+        guard bytes[position] == UInt8(ascii: "\"") else {
+            throw error("unexpected character \(describe(bytes[position])), expected a member name in quotes")
+        }
+    }
+
+    /// After a member name: the `:`, leaving the parser at the value.
+    @inline(__always)
+    private mutating func expectColon() throws {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+            throw error(position < bytes.count ? "expected ':' after member name" : "unexpected end of input inside an object")
+        }
+        position += 1
+        skipWhitespace()
+    }
+
+    /// After a member's value: true at `,` (another member follows), false at `}` (closed).
+    @inline(__always)
+    private mutating func memberFollows() throws -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw error("unexpected end of input inside an object") }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
             position += 1
-            skipWhitespace()
-            try body(&self, key)
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input inside an object") }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return
-            default:
-                throw error("unexpected character \(describe(bytes[position])), expected ',' or '}'")
-            }
+            return true
+        case UInt8(ascii: "}"):
+            position += 1
+            depth -= 1
+            return false
+        default:
+            throw error("unexpected character \(describe(bytes[position])), expected ',' or '}'")
         }
     }
 
@@ -265,41 +293,13 @@ public struct JSONParser {
     }
 
     private mutating func skipObject() throws {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input inside an object") }
-            guard bytes[position] == UInt8(ascii: "\"") else {
-                throw error("unexpected character \(describe(bytes[position])), expected a member name in quotes")
-            }
+        guard try openObject() else { return }
+        repeat {
+            try expectMemberName()
             try skipString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw error(position < bytes.count ? "expected ':' after member name" : "unexpected end of input inside an object")
-            }
-            position += 1
-            skipWhitespace()
+            try expectColon()
             try skipValue()
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input inside an object") }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return
-            default:
-                throw error("unexpected character \(describe(bytes[position])), expected ',' or '}'")
-            }
-        }
+        } while try memberFollows()
     }
 
     // MARK: - Scalars
