@@ -120,7 +120,7 @@ public final class WebhookServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     guard let tls = OpenSSLServerHandler(
                         context: certificates.context, handshakeTimeout: configuration.tlsHandshakeTimeout,
-                        metrics: metrics, logger: logger)
+                        flushBatcher: TickFlushBatcher.current(on: channel.eventLoop), metrics: metrics, logger: logger)
                     else {
                         throw WebhookServerError.openSSLAllocationFailed
                     }

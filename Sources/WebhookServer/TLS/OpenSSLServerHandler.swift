@@ -7,7 +7,8 @@ import NIOCore
 /// encrypted back. Decisions come from `TLSConnectionStateMachine`; this type only performs them.
 ///
 /// Writes are coalesced until flush so one HTTP response (head, body, end) becomes one TLS record
-/// and one socket write.
+/// and one socket write; the flush itself waits for the end of the event-loop tick
+/// (`TickFlushBatcher`).
 final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -22,6 +23,9 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let metrics: WebhookMetrics
     private let logger: Logger
     private var handshakeTimer: Scheduled<Void>?
+    private let flushBatcher: TickFlushBatcher
+    /// A flush is waiting in `flushBatcher` for the end of the tick.
+    private var flushQueued = false
     /// Plaintext written since the last flush, and the promise that completes when it is sent.
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromise: EventLoopPromise<Void>?
@@ -37,7 +41,10 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private static let readChunk = 16 * 1024
 
     /// Fails (returns nil) only when OpenSSL cannot allocate the connection.
-    init?(context tlsContext: TLSContext, handshakeTimeout: TimeAmount, metrics: WebhookMetrics, logger: Logger) {
+    init?(
+        context tlsContext: TLSContext, handshakeTimeout: TimeAmount, flushBatcher: TickFlushBatcher,
+        metrics: WebhookMetrics, logger: Logger
+    ) {
         guard let ssl = tlsContext.makeConnection() else { return nil }
         var networkIn: OpaquePointer?
         var networkOut: OpaquePointer?
@@ -50,6 +57,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         self.networkIn = networkIn
         self.networkOut = networkOut
         self.handshakeTimeout = handshakeTimeout
+        self.flushBatcher = flushBatcher
         self.metrics = metrics
         self.logger = logger
     }
@@ -243,6 +251,14 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func flush(context: ChannelHandlerContext) {
+        guard stateMachine.writeRequested() == .encrypt, !flushQueued else { return }
+        flushQueued = true
+        flushBatcher.enqueue(self, context: context)
+    }
+
+    /// The flush `TickFlushBatcher` held back until the end of the tick.
+    func flushQueued(context: ChannelHandlerContext) {
+        flushQueued = false
         guard stateMachine.writeRequested() == .encrypt else { return }
         encryptPending()
         flushCiphertext(context: context, promise: takePendingPromise())
