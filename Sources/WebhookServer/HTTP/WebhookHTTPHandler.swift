@@ -7,9 +7,14 @@ import NIOHTTP1
 /// and `GET /readyz`. Enforces the body limit from Content-Length before reading a body, honours
 /// the API server's `?timeout=`, counts every review and hands failure records to the reporter.
 /// Admission runs right here on the event loop: it is pure and takes microseconds.
+///
+/// Each request is answered before the next one's head is read, so pipelined requests are
+/// answered in order without NIOHTTP1's pipeline handler; each answer is written whole, as one
+/// buffer (`HTTPResponseWriter`). On shutdown (`ChannelShouldQuiesceEvent`) an idle connection
+/// closes at once and a busy one after its answer; a request the parser refuses gets a 400.
 final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     private enum Route {
         case mutate(timeout: TimeAmount?)
@@ -35,12 +40,14 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private let deadlines: ConnectionDeadlineHandler
     private var state = State.idle
+    /// Shutdown asked this connection to close once the request being read is answered.
+    private var closeAfterResponse = false
     /// The previous response body's buffer: the TLS handler copies a body out while it is
     /// written, so the next response can reuse the storage instead of allocating.
     private var responseBuffer: ByteBuffer?
 
-    private static let jsonHeaders: HTTPHeaders = ["content-type": "application/json"]
-    private static let textHeaders: HTTPHeaders = ["content-type": "text/plain; charset=utf-8"]
+    private static let json: StaticString = "application/json"
+    private static let text: StaticString = "text/plain; charset=utf-8"
 
     init(
         controller: AdmissionController, reporter: FailureReporter, readiness: WebhookReadiness,
@@ -138,17 +145,17 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .mutate(let timeout):
             review(head: head, body: body, timeout: timeout, started: started, context: context)
         case .healthz:
-            respond(.ok, headers: Self.textHeaders, body: Array("ok\n".utf8), head: head, context: context)
+            respond(.ok, contentType: Self.text, body: Array("ok\n".utf8), head: head, context: context)
         case .readyz:
             if readiness.isReady {
-                respond(.ok, headers: Self.textHeaders, body: Array("ok\n".utf8), head: head, context: context)
+                respond(.ok, contentType: Self.text, body: Array("ok\n".utf8), head: head, context: context)
             } else {
-                respond(.serviceUnavailable, headers: Self.textHeaders, body: Array("not ready\n".utf8), head: head, context: context)
+                respond(.serviceUnavailable, contentType: Self.text, body: Array("not ready\n".utf8), head: head, context: context)
             }
         case .notFound:
-            respond(.notFound, headers: Self.textHeaders, body: Array("not found\n".utf8), head: head, context: context)
+            respond(.notFound, contentType: Self.text, body: Array("not found\n".utf8), head: head, context: context)
         case .methodNotAllowed:
-            respond(.methodNotAllowed, headers: Self.textHeaders, body: Array("method not allowed\n".utf8), head: head, context: context)
+            respond(.methodNotAllowed, contentType: Self.text, body: Array("method not allowed\n".utf8), head: head, context: context)
         }
     }
 
@@ -174,7 +181,7 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             reporter.report(failure)
         }
         respond(HTTPResponseStatus(statusCode: outcome.httpStatus),
-                headers: outcome.httpStatus == 200 ? Self.jsonHeaders : Self.textHeaders,
+                contentType: outcome.httpStatus == 200 ? Self.json : Self.text,
                 body: outcome.body, head: head, context: context)
         metrics.reviewFinished(outcome.result, patchOperations: outcome.patchOperations,
                                nanoseconds: (NIODeadline.now() - started).nanoseconds)
@@ -186,46 +193,72 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return .nanoseconds(max(0, timeout.nanoseconds - margin))
     }
 
-    private func respond(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], head request: HTTPRequestHead, context: ChannelHandlerContext) {
-        var headers = headers
-        headers.add(name: "content-length", value: String(body.count))
-        let keepAlive = request.isKeepAlive
-        if !keepAlive {
-            headers.add(name: "connection", value: "close")
-        } else if request.version.minor == 0 {
-            headers.add(name: "connection", value: "keep-alive")
-        }
-        let response = HTTPResponseHead(version: request.version, status: status, headers: headers)
-        context.write(wrapOutboundOut(.head(response)), promise: nil)
-        if request.method != .HEAD && !body.isEmpty {
-            var buffer = responseBuffer ?? context.channel.allocator.buffer(capacity: body.count)
-            responseBuffer = nil
-            buffer.clear()  // allocates only if something downstream still holds the storage
-            buffer.writeBytes(body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            if buffer.capacity <= 64 * 1024 { responseBuffer = buffer }
-        }
+    private func respond(
+        _ status: HTTPResponseStatus, contentType: StaticString, body: [UInt8], head request: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        let keepAlive = request.isKeepAlive && !closeAfterResponse
+        var buffer = responseBuffer ?? context.channel.allocator.buffer(capacity: body.count + 128)
+        responseBuffer = nil
+        buffer.clear()  // allocates only if something downstream still holds the storage
+        HTTPResponseWriter.write(
+            status: status, contentType: contentType, body: body, includeBody: request.method != .HEAD,
+            version: request.version, connection: HTTPResponseWriter.connectionHeader(keepAlive: keepAlive, version: request.version),
+            into: &buffer)
         deadlines.responseSent()
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)  // no promise: one allocation less per request
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)  // no promise: one allocation less per request
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
+        if buffer.capacity <= 64 * 1024 { responseBuffer = buffer }
     }
 
     private func rejectTooLarge(head request: HTTPRequestHead, context: ChannelHandlerContext) {
-        let body = Array("request body larger than \(configuration.maxBodyBytes) bytes\n".utf8)
-        var headers = Self.textHeaders
-        headers.add(name: "content-length", value: String(body.count))
-        headers.add(name: "connection", value: "close")
-        let response = HTTPResponseHead(version: request.version, status: .payloadTooLarge, headers: headers)
         deadlines.requestRead()
-        context.write(wrapOutboundOut(.head(response)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        let sent = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: sent)
         // The rest of the body is never read: close as soon as the answer is out.
-        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        closeWithAnswer(
+            .payloadTooLarge, body: Array("request body larger than \(configuration.maxBodyBytes) bytes\n".utf8),
+            version: request.version, context: context)
+    }
+
+    /// Answers, then closes once the answer is written.
+    private func closeWithAnswer(_ status: HTTPResponseStatus, body: [UInt8], version: HTTPVersion, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: body.count + 128)
+        HTTPResponseWriter.write(
+            status: status, contentType: Self.text, body: body, includeBody: true, version: version,
+            connection: .close, into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        switch state {
+        case .idle: context.close(promise: nil)
+        case .reading: closeAfterResponse = true
+        case .discarding: break  // already closing after its 413
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        // Not HTTP we can read: say so, and close, since where the next request starts is unknown.
+        if case .reading(.mutate, _, _, _) = state { metrics.reviewAbandoned() }
+        let wasDiscarding: Bool
+        if case .discarding = state { wasDiscarding = true } else { wasDiscarding = false }
+        state = .discarding
+        deadlines.requestRead()
+        if wasDiscarding {
+            context.close(promise: nil)
+        } else {
+            closeWithAnswer(.badRequest, body: Array("malformed HTTP request\n".utf8), version: .http1_1, context: context)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

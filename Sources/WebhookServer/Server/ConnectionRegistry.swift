@@ -45,7 +45,7 @@ final class ConnectionRegistry: ChannelInboundHandler {
     }
 
     /// Stops admitting connections and asks each open one to close after its in-flight request
-    /// (NIOHTTP1's pipeline handler closes idle ones at once). The future completes when all are gone.
+    /// (`WebhookHTTPHandler` closes idle ones at once). The future completes when all are gone.
     func quiesce(eventLoop: EventLoop) -> EventLoopFuture<Void> {
         eventLoop.preconditionInEventLoop()
         quiescing = true

@@ -129,10 +129,7 @@ public final class WebhookServer: Service {
                     let deadlines = ConnectionDeadlineHandler(
                         requestReadTimeout: configuration.requestReadTimeout, idleTimeout: configuration.idleTimeout)
                     try pipeline.addHandler(deadlines)
-                    try pipeline.addHandler(HTTPResponseEncoder())
                     try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try pipeline.addHandler(HTTPServerPipelineHandler())
-                    try pipeline.addHandler(HTTPServerProtocolErrorHandler())
                     try pipeline.addHandler(WebhookHTTPHandler(
                         controller: controller, reporter: reporter, readiness: readiness, metrics: metrics,
                         configuration: configuration, logger: logger, deadlines: deadlines))

