@@ -183,7 +183,11 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 status = SSL_read(ssl, space.baseAddress, Int32(clamping: space.count))
                 return status > 0 ? Int(status) : 0
             }
-            if status > 0 { continue }
+            if status > 0 {
+                // All input consumed: another SSL_read would only say so, through the error queue.
+                if ki_bio_pending(networkIn) == 0 && SSL_has_pending(ssl) == 0 { break }
+                continue
+            }
             switch SSL_get_error(ssl, status) {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
                 outcome = .wantsMoreBytes
