@@ -128,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WebhookServerTests",
-            dependencies: ["WebhookServer", "Admission", "COpenSSL", "TestSupport"],
+            dependencies: [
+                "WebhookServer", "Admission", "COpenSSL", "TestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

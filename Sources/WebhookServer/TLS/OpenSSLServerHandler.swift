@@ -10,7 +10,7 @@ import NIOCore
 /// of the event-loop tick; then each connection's plaintext becomes one TLS record and one socket
 /// write. Encrypting at flush rather than at write paces the tick's socket writes, which measured
 /// cheaper (41 against 55 µs of CPU per review): the client is woken less often.
-final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler, TickFlushable {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = IOData

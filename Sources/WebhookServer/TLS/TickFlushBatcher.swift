@@ -10,13 +10,13 @@ import NIOPosix
 /// together, the first write wakes the client and the rest land while it is already running.
 /// Latency grows by at most the rest of the tick: the reviews that were ready in the same wake.
 final class TickFlushBatcher {
-    private var queued: [(handler: OpenSSLServerHandler, context: ChannelHandlerContext)] = []
+    private var queued: [(handler: any TickFlushable, context: ChannelHandlerContext)] = []
     /// The batch being flushed; swapped with `queued` so neither array reallocates per tick.
-    private var flushing: [(handler: OpenSSLServerHandler, context: ChannelHandlerContext)] = []
+    private var flushing: [(handler: any TickFlushable, context: ChannelHandlerContext)] = []
     private var scheduled = false
     private let eventLoop: EventLoop
 
-    private init(eventLoop: EventLoop) {
+    init(eventLoop: EventLoop) {
         self.eventLoop = eventLoop
     }
 
@@ -34,7 +34,7 @@ final class TickFlushBatcher {
 
     /// Flushes `handler` once the current tick's I/O is handled. Tasks run after every channel
     /// woken by the same poll has been read.
-    func enqueue(_ handler: OpenSSLServerHandler, context: ChannelHandlerContext) {
+    func enqueue(_ handler: any TickFlushable, context: ChannelHandlerContext) {
         queued.append((handler, context))
         guard !scheduled else { return }
         scheduled = true
