@@ -41,7 +41,7 @@ indirect enum ParseShape: Sendable {
             ], others: .raw)),
         ], others: .raw)
         let request: ParseShape = .object([
-            ("uid", .full), ("kind", .full), ("subResource", .full), ("operation", .full), ("namespace", .raw),
+            ("uid", .full), ("kind", .full), ("subResource", .full), ("operation", .full), ("namespace", .full),
             ("name", .raw), ("dryRun", .full), ("object", pod),
         ], others: .drop)
         return .object([("request", request)], others: .full)
