@@ -33,6 +33,17 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        .target(
+            name: "CYAML",
+            linkerSettings: [.linkedLibrary("yaml")]
+        ),
+
+        // YAML over libyaml's event parser, with no Foundation: node tree, scalar resolution, Decoder.
+        .target(
+            name: "YAML",
+            dependencies: ["CYAML"],
+            swiftSettings: swiftSettings
+        ),
 
         // Pure admission core: no I/O, no clock, no globals.
         .target(
@@ -132,6 +143,11 @@ let package = Package(
                 "WebhookServer", "Admission", "COpenSSL", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "YAMLTests",
+            dependencies: ["YAML"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
