@@ -79,11 +79,13 @@ final class EventParser {
         }
     }
 
-    /// libyaml ends an input without a final newline on a line of its own, one past the last;
-    /// a message about that line should name the last one, where the editor's cursor can go.
+    /// libyaml places a problem at the end of the input after the last newline (or, without one, on
+    /// a line of its own); name the end of the last line with text instead, where the problem is.
     private func endOfInputIfPast(_ mark: Mark) -> Mark {
-        let end = self.mark(atOffset: length)
-        return mark.line > end.line ? end : mark
+        var end = length
+        while end > 0, input[end - 1] == UInt8(ascii: "\n") || input[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let last = self.mark(atOffset: end)
+        return mark.line > last.line ? last : mark
     }
 
     private func mark(atOffset offset: Int) -> Mark {

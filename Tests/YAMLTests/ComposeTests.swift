@@ -162,6 +162,9 @@ final class ComposeTests: XCTestCase {
         XCTAssertEqual(refused?.description,
                        "line 3, column 4: did not find expected ',' or ']' (while parsing a flow sequence started at line 2, column 6)")
 
+        let atTheEnd = error("profiles:\n  p: [unclosed\n\n")
+        XCTAssertEqual(atTheEnd?.mark, Mark(line: 2, column: 15), "the end of the last line with text, not the empty one after it")
+
         let badIndent = error("a:\n  b: 1\n c: 2\n")
         XCTAssertEqual(badIndent?.mark?.line, 3)
     }
