@@ -2,6 +2,19 @@
 struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let mapping: YAMLNode.Mapping
     let codingPath: [any CodingKey]
+    /// Looked up once per field (and per entry of a Dictionary), so indexed once, not searched.
+    private let values: [String: YAMLNode]
+
+    init(mapping: YAMLNode.Mapping, codingPath: [any CodingKey]) {
+        self.mapping = mapping
+        self.codingPath = codingPath
+        var values: [String: YAMLNode] = [:]
+        for (key, value) in mapping {
+            // compose refuses repeated keys, so nothing is overwritten here.
+            if case .scalar(let scalar) = key { values[scalar.value] = value }
+        }
+        self.values = values
+    }
 
     var allKeys: [Key] {
         mapping.compactMap { pair in
@@ -10,7 +23,7 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         }
     }
 
-    func contains(_ key: Key) -> Bool { mapping[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool { values[key.stringValue] != nil }
 
     func decodeNil(forKey key: Key) throws -> Bool { try value(for: key).decodeNil() }
 
@@ -45,7 +58,7 @@ struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder(forKey key: Key) throws -> any Decoder { try value(for: key) }
 
     private func value(for key: some CodingKey) throws -> NodeDecoder {
-        guard let node = mapping[key.stringValue] else {
+        guard let node = values[key.stringValue] else {
             throw DecodingError.keyNotFound(key, DecodingError.Context(
                 codingPath: codingPath, debugDescription: "no key \"\(key.stringValue)\" in the mapping at \(mapping.mark)"))
         }
