@@ -3,16 +3,16 @@
 #
 #   docker build -t kube-injector:dev .
 #
-# The binary links the Swift standard library and Foundation statically; it needs only the system OpenSSL 3
-# and libcurl (the C shims use them) and the C++ runtime at run time. Both stages are Debian bookworm, so the
-# libraries it was linked against are the ones it finds.
+# The binary links the Swift standard library (and whatever Foundation it still uses) statically; it needs
+# only the system OpenSSL 3, libcurl and libyaml (the C shims use them) and the C++ runtime at run time.
+# Both stages are Debian bookworm, so the libraries it was linked against are the ones it finds.
 
 ARG SWIFT_VERSION=6.3
 ARG DEBIAN_RELEASE=bookworm
 
 FROM swift:${SWIFT_VERSION}-${DEBIAN_RELEASE} AS build
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libssl-dev libcurl4-openssl-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libssl-dev libcurl4-openssl-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so editing our sources does not refetch them.
@@ -26,7 +26,7 @@ RUN swift build -c release --static-swift-stdlib --product kube-injector \
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libssl3 libcurl4 libstdc++6 libgcc-s1 \
+      ca-certificates libssl3 libcurl4 libyaml-0-2 libstdc++6 libgcc-s1 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 kube-injector \
  && useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \

@@ -21,7 +21,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C shims: thin typed wrappers over the system libraries, no logic.
@@ -33,13 +32,22 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        .target(
+            name: "CYAML",
+            linkerSettings: [.linkedLibrary("yaml")]
+        ),
+
+        // YAML over libyaml's event parser, with no Foundation: node tree, scalar resolution, Decoder.
+        .target(
+            name: "YAML",
+            dependencies: ["CYAML"],
+            swiftSettings: swiftSettings
+        ),
 
         // Pure admission core: no I/O, no clock, no globals.
         .target(
             name: "Admission",
-            dependencies: [
-                .product(name: "Yams", package: "Yams"),
-            ],
+            dependencies: ["YAML"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -61,8 +69,8 @@ let package = Package(
             name: "KubeClient",
             dependencies: [
                 "CCurl",
+                "YAML",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -135,6 +143,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "YAMLTests",
+            dependencies: ["YAML"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "TestSupport"],
             swiftSettings: swiftSettings
@@ -150,8 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport",
-                           .product(name: "Yams", package: "Yams"),
+            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings

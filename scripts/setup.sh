@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is already there. Set KI_SETUP_BENCH=1 for the benchmark tools.
 set -euo pipefail
 
-apt_packages=(libssl-dev libcurl4-openssl-dev curl openssl ca-certificates python3-pip)
+apt_packages=(libssl-dev libcurl4-openssl-dev libyaml-dev curl openssl ca-certificates python3-pip)
 [ "${KI_SETUP_BENCH:-0}" = 1 ] && apt_packages+=(wrk golang-go nginx-light procps util-linux)
 pip_packages=(helm-python-sdk kubernetes-validate jsonpatch pytest PyYAML cel-python)
 

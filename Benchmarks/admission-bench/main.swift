@@ -106,11 +106,16 @@ func row(_ name: String, _ controller: AdmissionController, _ makeBody: @autoclo
     }
     let (micros, result) = measure(controller, body)
     let kilobytes = Double(body.count) / 1024
-    let padded = name.padding(toLength: 40, withPad: " ", startingAt: 0)
+    let padded = name.rightPadded(40)
     print("\(padded) \(format(kilobytes, 1).leftPadded(9)) KB \(format(micros, 1).leftPadded(10)) µs/review \(format(micros / kilobytes, 2).leftPadded(8)) µs/KB  \(result)")
 }
 
 extension String {
+    /// Cut or padded to `width`, as Foundation's padding(toLength:) did; the bench links no Foundation.
+    func rightPadded(_ width: Int) -> String {
+        count >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - count)
+    }
+
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
@@ -148,6 +153,6 @@ for (containers, env) in [(1, 10), (50, 200)] {
         iterations += 1
     }
     let micros = (threadCPUMicroseconds() - start) / Double(iterations)
-    let name = "parse \(containers) x \(env)".padding(toLength: 40, withPad: " ", startingAt: 0)
+    let name = "parse \(containers) x \(env)".rightPadded(40)
     print("\(name) \(format(Double(body.count) / 1024, 1).leftPadded(9)) KB \(format(micros, 1).leftPadded(10)) µs\(sink > 0 ? "" : " ?")")
 }

@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 /// Turns a YAML configuration document into an `InjectionConfig`, refusing anything it does
 /// not understand with a `ConfigurationError` that names the place and the fix.
@@ -22,17 +22,15 @@ struct ConfigurationLoader {
     static let volumeMountKeys = ["name", "mountPath", "readOnly", "recursiveReadOnly", "subPath", "subPathExpr", "mountPropagation"]
 
     func load() throws -> InjectionConfig {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw translate(error)
+            root = try YAML.compose(yaml: yaml)
         } catch {
-            throw ConfigurationError(source: source, location: "", line: nil, problem: .unreadableYAML("\(error)"))
+            throw translate(error)
         }
         guard let root, case .mapping(let mapping) = root else {
             throw ConfigurationError(
-                source: source, location: "", line: root?.mark?.line,
+                source: source, location: "", line: root?.mark.line,
                 problem: .wrongType(expected: "a mapping with defaultProfiles and profiles", found: root.map(describe) ?? "an empty document"))
         }
         var defaultProfiles: [(name: String, line: Int?)] = []
@@ -42,7 +40,7 @@ struct ConfigurationLoader {
             let key = try keyString(keyNode, location: "")
             switch key {
             case "defaultProfiles":
-                defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark?.line) }
+                defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark.line) }
             case "operations":
                 operations = []
                 for node in try sequence(value, location: key) {
@@ -75,7 +73,7 @@ struct ConfigurationLoader {
 
     // MARK: - Profiles
 
-    private func checkProfileName(_ name: String, node: Node) throws {
+    private func checkProfileName(_ name: String, node: YAMLNode) throws {
         if name.isEmpty || name == "true" || name == "false" || name == "*"
             || name.contains(where: { $0 == "," || $0.isWhitespace })
         {
@@ -84,7 +82,7 @@ struct ConfigurationLoader {
         }
     }
 
-    private func profile(named name: String, _ node: Node) throws -> InjectionProfile {
+    private func profile(named name: String, _ node: YAMLNode) throws -> InjectionProfile {
         let location = "profiles.\(name)"
         guard case .mapping(let mapping) = node else {
             throw error(at: node, location, .wrongType(expected: "a mapping", found: describe(node)))
@@ -161,8 +159,8 @@ struct ConfigurationLoader {
     /// A list of mappings, each turned into JSON, checked by `validate` (which returns the
     /// entry's key), with no key twice.
     private func objects(
-        _ node: Node, location: String, list: String,
-        validate: (JSONObject, Node, String) throws -> String
+        _ node: YAMLNode, location: String, list: String,
+        validate: (JSONObject, YAMLNode, String) throws -> String
     ) throws -> [ConfiguredObject] {
         var result: [ConfiguredObject] = []
         var seen: Set<String> = []
@@ -206,27 +204,24 @@ struct ConfigurationLoader {
 
     /// Kubernetes objects inside the configuration become JSON as the API server would read
     /// them: booleans, integers and floats as JSON literals, everything quoted as a string.
-    func json(_ node: Node, location: String) throws -> JSONValue {
+    func json(_ node: YAMLNode, location: String) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            switch Tag.Name(rawValue: node.tag.rawValue) {
+            switch scalar.resolved {
             case .null:
                 return .null
-            case .bool:
-                guard let bool = node.bool else { break }
+            case .bool(let bool):
                 return .bool(bool)
-            case .int:
-                guard let int = node.int else { break }
+            case .int(let int):
                 return .number(String(int))
-            case .float:
-                guard let double = node.float, double.isFinite else {
-                    throw error(at: node, location, .invalidValue("\"\(scalar.string)\" is not a finite number"))
+            case .float(let double):
+                guard double.isFinite else {
+                    throw error(at: node, location, .invalidValue("\"\(scalar.value)\" is not a finite number"))
                 }
                 return .number(double == double.rounded() && abs(double) < 1e15 ? String(Int(double)) : String(double))
-            default:
-                break
+            case .string(let string):
+                return .string(string)
             }
-            return .string(scalar.string)
         case .sequence(let sequence):
             var array: [JSONValue] = []
             for (index, element) in sequence.enumerated() {
@@ -240,42 +235,40 @@ struct ConfigurationLoader {
                 object.appendMember(key: key, value: try json(value, location: location.isEmpty ? key : "\(location).\(key)"))
             }
             return .object(object)
-        case .alias:
-            throw error(at: node, location, .invalidValue("YAML aliases are not supported in the configuration"))
         }
     }
 
     // MARK: - Scalars and checks
 
-    private func keyString(_ node: Node, location: String) throws -> String {
+    private func keyString(_ node: YAMLNode, location: String) throws -> String {
         guard case .scalar(let scalar) = node else {
             throw error(at: node, location, .wrongType(expected: "a plain key", found: describe(node)))
         }
-        return scalar.string
+        return scalar.value
     }
 
-    private func string(_ node: Node, location: String) throws -> String {
-        guard case .scalar(let scalar) = node, Tag.Name(rawValue: node.tag.rawValue) == .str else {
+    private func string(_ node: YAMLNode, location: String) throws -> String {
+        guard case .string(let string)? = node.resolved else {
             throw error(at: node, location, .wrongType(expected: "a string", found: describe(node)))
         }
-        return scalar.string
+        return string
     }
 
-    private func bool(_ node: Node, location: String) throws -> Bool {
-        guard Tag.Name(rawValue: node.tag.rawValue) == .bool, let bool = node.bool else {
+    private func bool(_ node: YAMLNode, location: String) throws -> Bool {
+        guard case .bool(let bool)? = node.resolved else {
             throw error(at: node, location, .wrongType(expected: "true or false", found: describe(node)))
         }
         return bool
     }
 
-    private func sequence(_ node: Node, location: String) throws -> [Node] {
+    private func sequence(_ node: YAMLNode, location: String) throws -> [YAMLNode] {
         guard case .sequence(let sequence) = node else {
             throw error(at: node, location, .wrongType(expected: "a list", found: describe(node)))
         }
         return Array(sequence)
     }
 
-    private func requiredString(_ object: JSONObject, _ key: String, node: Node, location: String) throws -> String {
+    private func requiredString(_ object: JSONObject, _ key: String, node: YAMLNode, location: String) throws -> String {
         guard let value = object[key] else { throw error(at: node, location, .missingField(key)) }
         guard let string = value.stringValue, !string.isEmpty else {
             throw error(at: node, "\(location).\(key)", .wrongType(expected: "a non-empty string", found: "\(value)"))
@@ -283,67 +276,37 @@ struct ConfigurationLoader {
         return string
     }
 
-    private func checkKeys(_ object: JSONObject, allowed: [String], node: Node, location: String) throws {
+    private func checkKeys(_ object: JSONObject, allowed: [String], node: YAMLNode, location: String) throws {
         for key in object.keys where !allowed.contains(key) {
             throw error(at: node, location, .unknownKey(key, allowed: allowed))
         }
     }
 
-    private func describe(_ node: Node) -> String {
+    private func describe(_ node: YAMLNode) -> String {
         switch node {
         case .scalar(let scalar):
-            switch Tag.Name(rawValue: node.tag.rawValue) {
+            switch scalar.resolved {
             case .null: return "null"
-            case .bool: return "a boolean (\(scalar.string))"
-            case .int, .float: return "a number (\(scalar.string))"
-            default: return "the string \"\(scalar.string)\""
+            case .bool: return "a boolean (\(scalar.value))"
+            case .int, .float: return "a number (\(scalar.value))"
+            case .string: return "the string \"\(scalar.value)\""
             }
         case .sequence: return "a list"
         case .mapping: return "a mapping"
-        case .alias: return "an alias"
         }
     }
 
-    private func error(at node: Node, _ location: String, _ problem: ConfigurationError.Problem) -> ConfigurationError {
-        ConfigurationError(source: source, location: location, line: node.mark?.line, problem: problem)
+    private func error(at node: YAMLNode, _ location: String, _ problem: ConfigurationError.Problem) -> ConfigurationError {
+        ConfigurationError(source: source, location: location, line: node.mark.line, problem: problem)
     }
 
-    private func translate(_ yamlError: YamlError) -> ConfigurationError {
-        if case .duplicatedKeysInMapping(let duplicates, let context) = yamlError {
-            let key = duplicates.first ?? ""
-            let line = context.mark.line
-            let problem: ConfigurationError.Problem =
-                parentKey(ofLine: line) == "profiles" ? .duplicateProfile(key) : .duplicateKey(key)
-            return ConfigurationError(source: source, location: "", line: line, problem: problem)
+    /// A repeated key under `profiles` is a profile defined twice; the parser's other refusals
+    /// keep its words and its line.
+    private func translate(_ yamlError: YAMLError) -> ConfigurationError {
+        if case .duplicateKey(let key, let path, _) = yamlError.problem {
+            let problem: ConfigurationError.Problem = path == "profiles" ? .duplicateProfile(key) : .duplicateKey(key)
+            return ConfigurationError(source: source, location: path, line: yamlError.mark?.line, problem: problem)
         }
-        let text = "\(yamlError)".split(separator: "\n").first.map(String.init) ?? "\(yamlError)"
-        return ConfigurationError(source: source, location: "", line: nil, problem: .unreadableYAML(text))
-    }
-
-    /// The key of the block mapping that holds `line` (1-based): the nearest line above it
-    /// that is indented less. Enough to tell a repeated profile name from another repeated key.
-    private func parentKey(ofLine line: Int) -> String? {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-        guard line >= 1, line <= lines.count else { return nil }
-        func indent(_ text: Substring) -> Int { text.prefix(while: { $0 == " " }).count }
-        let own = indent(lines[line - 1])
-        var index = line - 2
-        while index >= 0 {
-            let text = lines[index]
-            let trimmed = text.drop(while: { $0 == " " })
-            if !trimmed.isEmpty, !trimmed.hasPrefix("#"), indent(text) < own {
-                return trimmed.split(separator: ":").first.map { String($0).trimmingCharacters(in: " -") }
-            }
-            index -= 1
-        }
-        return nil
-    }
-}
-
-private extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        let trimmedStart = drop(while: { characters.contains($0) })
-        return String(trimmedStart.reversed().drop(while: { characters.contains($0) }).reversed())
+        return ConfigurationError(source: source, location: "", line: yamlError.mark?.line, problem: .unreadableYAML(yamlError.explanation))
     }
 }

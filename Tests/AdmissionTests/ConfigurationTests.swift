@@ -157,6 +157,19 @@ final class ConfigurationTests: XCTestCase {
         if case .unreadableYAML? = error?.problem {} else { XCTFail("\(String(describing: error))") }
     }
 
+    func testBrokenYAMLNamesTheLineAndWhatWasOpen() {
+        let error = loadError("profiles:\n  p: [unclosed\n")
+        XCTAssertEqual(error?.line, 2)
+        XCTAssertEqual(error?.description, "/etc/kube-injector/config.yaml:2: not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence started at line 2, column 6)")
+    }
+
+    func testARepeatedKeyIsNamedWithTheMappingItIsIn() {
+        let error = loadError("profiles:\n  p:\n    env:\n      - {name: A, value: x}\n      - name: B\n        value: y\n        value: z\n")
+        XCTAssertEqual(error?.problem, .duplicateKey("value"))
+        XCTAssertEqual(error?.location, "profiles.p.env[1]")
+        XCTAssertEqual(error?.line, 7)
+    }
+
     func testTheDemoAndBenchmarkConfigurationsLoad() throws {
         let demo = try InjectionConfig.load(yaml: InjectionConfig.demoYAML, source: "demo")
         XCTAssertEqual(demo.defaultProfiles, ["observability"])

@@ -2,7 +2,7 @@ import Foundation
 import KubeClient
 import TestSupport
 import XCTest
-import Yams
+import YAML
 @testable import ScaleForwarder
 
 /// Each sample Secret under charts/kube-injector/examples/sinks/ renders, against a sample scale,

@@ -937,7 +937,7 @@ def test_dockerfile_builds_static_and_runs_as_non_root() -> None:
     assert re.search(r"^FROM swift:\$\{SWIFT_VERSION\}-\$\{DEBIAN_RELEASE\} AS build$", dockerfile, re.M)
     assert re.search(r"^FROM debian:\$\{DEBIAN_RELEASE\}-slim AS runtime$", dockerfile, re.M)
     assert re.search(r"^USER 65532:65532$", dockerfile, re.M)
-    assert {"ca-certificates", "libssl3", "libcurl4"} <= _runtime_packages(dockerfile)
+    assert {"ca-certificates", "libssl3", "libcurl4", "libyaml-0-2"} <= _runtime_packages(dockerfile)
     chart_user = yaml.safe_load((CHART / "values.yaml").read_text())["runAsUser"]
     assert chart_user == 65532, "the chart's runAsUser and the image's USER should agree"
     ignored = (REPOSITORY / ".dockerignore").read_text().split()

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import YAML
 
 /// Where the API server is and how to authenticate to it: from a kubeconfig file or the pod's service account.
 public struct ClientConfiguration: Sendable {
