@@ -101,6 +101,17 @@ final class ClientConfigurationTests: FakeServerTestCase {
         }
     }
 
+    func testAKubeconfigOfTheWrongShapeNamesThePlaceInOneLine() throws {
+        let path = server.certificates.path("wrong-shape")
+        try "current-context: dev\nclusters: {name: dev}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path)) { error in
+            guard case .invalidYAML(_, let reason)? = error as? ConfigurationError else {
+                return XCTFail("expected invalidYAML, got \(error)")
+            }
+            XCTAssertEqual(reason, "clusters: expected a list, found a mapping at line 2, column 11")
+        }
+    }
+
     func testDiscoverPrefersTheExplicitPathThenKUBECONFIGThenHomeThenInCluster() throws {
         let explicit = try server.writeKubeconfig(namespace: "explicit", name: "explicit")
         let fromEnvironment = try server.writeKubeconfig(namespace: "from-env", name: "from-env")

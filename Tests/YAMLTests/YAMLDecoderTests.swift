@@ -68,6 +68,7 @@ final class YAMLDecoderTests: XCTestCase {
             XCTAssertEqual(context.codingPath.map(\.stringValue), ["clusters", "Index 0"])
             XCTAssertEqual(context.codingPath.last?.intValue, 0)
             XCTAssertEqual(context.debugDescription, #"no key "name" in the mapping at line 5, column 5"#)
+            XCTAssertEqual(DecodingErrorMessage.describe(error), #"clusters[0]: no key "name" in the mapping at line 5, column 5"#)
         }
     }
 
@@ -77,6 +78,8 @@ final class YAMLDecoderTests: XCTestCase {
             guard case .typeMismatch(_, let context)? = error as? DecodingError else { return XCTFail("\(error)") }
             XCTAssertEqual(context.codingPath.map(\.stringValue), ["clusters", "Index 0", "cluster", "insecure-skip-tls-verify"])
             XCTAssertEqual(context.debugDescription, #"expected true or false, found the string "maybe" at line 8, column 33"#)
+            XCTAssertEqual(DecodingErrorMessage.describe(error),
+                           #"clusters[0].cluster.insecure-skip-tls-verify: expected true or false, found the string "maybe" at line 8, column 33"#)
         }
         XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: "clusters: {name: dev}\n")) { error in
             guard case .typeMismatch(_, let context)? = error as? DecodingError else { return XCTFail("\(error)") }

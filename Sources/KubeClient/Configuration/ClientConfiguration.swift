@@ -67,7 +67,7 @@ public struct ClientConfiguration: Sendable {
         do {
             config = try YAMLDecoder().decode(Kubeconfig.self, from: text)
         } catch {
-            throw ConfigurationError.invalidYAML(path: path, reason: String(describing: error))
+            throw ConfigurationError.invalidYAML(path: path, reason: DecodingErrorMessage.describe(error))
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ file: String) -> String {
