@@ -1,9 +1,4 @@
 import CCurl
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The process's one libcurl multi handle, driven by a dedicated thread (curl_multi_poll, woken when work
 /// arrives), so connections are pooled and reused across requests and no Swift concurrency thread ever blocks

@@ -1,9 +1,4 @@
 import CCurl
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One request in flight: its easy handle, the buffers libcurl points into, and where its events go.
 /// Built on the caller's thread; after `CurlEngine` adds it to the multi handle, touched only on the engine's
