@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One Event as the correlator means it to be on the API server: which object, what happened,
 /// under which name, how often and when. The worker turns it into a core/v1 Event.

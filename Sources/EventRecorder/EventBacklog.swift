@@ -1,5 +1,9 @@
 import DequeModule
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the worker holds between the queue and the API server, and who works on what next.
 /// Occurrences with the same key (already coalesced in the queue) coalesce further into one count while a write for that key is in

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Decides what each batch of occurrences becomes on the API server: a new Event, a PATCH of
 /// `count` and `lastTimestamp` on the Event already written for the same object, reason and

@@ -1,11 +1,11 @@
-import Foundation
+import Synchronization
 
 /// The bounded hand-off between callers of `record` and the worker: a `PendingOccurrences`
 /// table behind a lock. `offer` never waits; a repeat of a waiting occurrence only adds to its
 /// count under the lock, and only an entry that finds the table empty wakes the worker, which
 /// then takes the whole table at once. So a storm of identical failures costs the worker a
 /// wake-up per batch, not per call.
-final class EventQueue: @unchecked Sendable {
+final class EventQueue: Sendable {
     enum OfferResult: Sendable, Equatable {
         /// A new entry waits for the worker.
         case queued
@@ -21,18 +21,17 @@ final class EventQueue: @unchecked Sendable {
     let wakeUps: AsyncStream<Void>
     private let wakeUp: AsyncStream<Void>.Continuation
 
-    // Guards `pending`; held only to add or swap, never across an await or a wake-up.
-    private let lock = NSLock()
-    private var pending: PendingOccurrences
+    // Held only to add or swap, never across an await or a wake-up.
+    private let pending: Mutex<PendingOccurrences>
 
     init(capacity: Int) {
-        pending = PendingOccurrences(capacity: capacity)
+        pending = Mutex(PendingOccurrences(capacity: capacity))
         (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     func offer(_ occurrence: Occurrence) -> OfferResult {
         let key = occurrence.key
-        let result = lock.withLock { pending.add(occurrence, key: key) }
+        let result = pending.withLock { $0.add(occurrence, key: key) }
         switch result {
         case .added(let wakeWorker):
             if wakeWorker { wakeUp.yield() }
@@ -45,19 +44,19 @@ final class EventQueue: @unchecked Sendable {
 
     /// Asks the worker to start deferred writes that are due; false once the queue is closed.
     func requestDeferredWritesCheck() -> Bool {
-        guard let wakeWorker = lock.withLock({ pending.requestDeferredWritesCheck() }) else { return false }
+        guard let wakeWorker = pending.withLock({ $0.requestDeferredWritesCheck() }) else { return false }
         if wakeWorker { wakeUp.yield() }
         return true
     }
 
     /// Everything waiting, in the order it first came.
     func takeAll() -> PendingOccurrences.Batch {
-        lock.withLock { pending.takeAll() }
+        pending.withLock { $0.takeAll() }
     }
 
     /// No more occurrences are taken; those waiting can still be taken, and the worker's wait ends.
     func close() {
-        lock.withLock { pending.close() }
+        pending.withLock { $0.close() }
         wakeUp.finish()
     }
 }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Synchronization
 import KubeClient
 import Logging
 import Metrics
@@ -18,9 +23,8 @@ public final class EventRecorder: EventRecording, Service {
     private let metrics: EventRecorderMetrics
     private let dropLog: DropLog
     private let logger: Logger
-    private let runClaim = NSLock()
-    // Guarded by `runClaim`: the worker must run once, or two would fight over one queue.
-    nonisolated(unsafe) private var hasRun = false
+    // The worker must run once, or two would fight over one queue.
+    private let hasRun = Mutex(false)
 
     /// - Parameters:
     ///   - client: the Kubernetes client Events are written with.
@@ -83,7 +87,7 @@ public final class EventRecorder: EventRecording, Service {
     /// Runs the worker until graceful shutdown (then flushes within `shutdownFlushDeadline`) or
     /// cancellation (then stops at once). Whatever is not written by then is counted as dropped.
     public func run() async throws {
-        let first = runClaim.withLock { () -> Bool in
+        let first = hasRun.withLock { hasRun -> Bool in
             defer { hasRun = true }
             return !hasRun
         }

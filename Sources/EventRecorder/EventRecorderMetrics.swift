@@ -1,10 +1,10 @@
-import Foundation
+import Synchronization
 import Metrics
 
 /// The recorder's counters, reported through swift-metrics under `kube_injector_events_*` and
 /// mirrored in an `EventRecorderStatistics` tally behind a lock (callers of `record` and the
 /// worker both count).
-final class EventRecorderMetrics: @unchecked Sendable {
+final class EventRecorderMetrics: Sendable {
     private let queuedCounter: Counter
     private let coalescedCounter: Counter
     private let queueDepthGauge: Gauge
@@ -14,9 +14,8 @@ final class EventRecorderMetrics: @unchecked Sendable {
     private let failedCounters: [String: Counter]
     private let droppedCounters: [DropReason: Counter]
 
-    // Guards `tally`; held only for a few additions, never across an await.
-    private let lock = NSLock()
-    private var tally = EventRecorderStatistics()
+    // Held only for a few additions, never across an await.
+    private let tally = Mutex(EventRecorderStatistics())
 
     init(factory: MetricsFactory = MetricsSystem.factory) {
         queuedCounter = Counter(label: "kube_injector_events_queued_total", factory: factory)
@@ -34,13 +33,13 @@ final class EventRecorderMetrics: @unchecked Sendable {
     }
 
     var statistics: EventRecorderStatistics {
-        lock.withLock { tally }
+        tally.withLock { $0 }
     }
 
     /// Called before an occurrence is offered to the queue, so the worker can never take or settle
     /// an occurrence the tally has not counted yet (which would let `outstanding` read 0 too early).
     func offering() {
-        let depth = lock.withLock {
+        let depth = tally.withLock { tally in
             tally.outstanding += 1
             tally.queueDepth += 1
             return tally.queueDepth
@@ -53,7 +52,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
     func queued(coalesced: Bool) {
         queuedCounter.increment()
         if coalesced { coalescedCounter.increment() }
-        lock.withLock {
+        tally.withLock { tally in
             tally.queued += 1
             if coalesced { tally.coalesced += 1 }
         }
@@ -62,7 +61,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
     /// The queue refused the occurrence `offering()` announced.
     func refusedByQueue(_ why: DropReason) {
         droppedCounters[why]?.increment()
-        let depth = lock.withLock {
+        let depth = tally.withLock { tally in
             tally.dropped[why, default: 0] += 1
             tally.outstanding -= 1
             tally.queueDepth -= 1
@@ -73,7 +72,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
 
     /// The worker took `entries` entries carrying `occurrences` occurrences off the queue.
     func takenFromQueue(entries: Int, occurrences: Int) {
-        let depth = lock.withLock {
+        let depth = tally.withLock { tally in
             tally.batches += entries
             tally.queueDepth -= occurrences
             return tally.queueDepth
@@ -84,13 +83,13 @@ final class EventRecorderMetrics: @unchecked Sendable {
     /// A dry run: never offered to the queue, so never outstanding.
     func droppedDryRun() {
         droppedCounters[.dryRun]?.increment()
-        lock.withLock { tally.dropped[.dryRun, default: 0] += 1 }
+        tally.withLock { tally in tally.dropped[.dryRun, default: 0] += 1 }
     }
 
     /// Dropped after it was queued: settles `occurrences` outstanding ones.
     func dropped(_ why: DropReason, occurrences: Int) {
         droppedCounters[why]?.increment(by: occurrences)
-        lock.withLock {
+        tally.withLock { tally in
             tally.dropped[why, default: 0] += occurrences
             tally.outstanding -= occurrences
         }
@@ -98,7 +97,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
 
     func created(settling occurrences: Int) {
         createdCounter.increment()
-        lock.withLock {
+        tally.withLock { tally in
             tally.created += 1
             tally.outstanding -= occurrences
         }
@@ -106,7 +105,7 @@ final class EventRecorderMetrics: @unchecked Sendable {
 
     func patched(settling occurrences: Int) {
         patchedCounter.increment()
-        lock.withLock {
+        tally.withLock { tally in
             tally.patched += 1
             tally.outstanding -= occurrences
         }
@@ -114,14 +113,14 @@ final class EventRecorderMetrics: @unchecked Sendable {
 
     func retried() {
         retriedCounter.increment()
-        lock.withLock { tally.retried += 1 }
+        tally.withLock { tally in tally.retried += 1 }
     }
 
     /// A write given up for good. Its occurrences stay in the correlator's count (a later write
     /// may still carry them), but they are settled as far as this write goes.
     func failed(refused: Bool, settling occurrences: Int) {
         failedCounters[refused ? "refused" : "exhausted"]?.increment()
-        lock.withLock {
+        tally.withLock { tally in
             tally.failed += 1
             tally.outstanding -= occurrences
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KubeClient
 
 /// Writes core/v1 Events to the API server: create, and PATCH of count and lastTimestamp, at

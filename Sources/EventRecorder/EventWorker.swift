@@ -1,4 +1,3 @@
-import Foundation
 
 /// Owns the backlog (and with it the correlator) for the worker's concurrent runners: every
 /// decision about what is held and who works on what happens here, one at a time.

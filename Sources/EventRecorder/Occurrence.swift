@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KubeClient
 
 /// Identical calls of `record`, coalesced while they wait for the worker: what happened, how

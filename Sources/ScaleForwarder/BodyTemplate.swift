@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KubeClient
 
 /// The `body` of a sink Secret: a JSON document whose string values may hold placeholders

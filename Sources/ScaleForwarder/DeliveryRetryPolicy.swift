@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// When to try a sink again: network errors, 429 and 5xx are retried with jittered exponential
 /// backoff (a 429's Retry-After is honoured, up to `maximumRetryAfter`); any other status is final.
@@ -53,23 +57,19 @@ public struct DeliveryRetryPolicy: Sendable, Equatable {
     }
 
     func backoff(attempt: Int, random: Double) -> Duration {
-        let exponent = Double(max(attempt - 1, 0))
-        let base = min(initialBackoff.seconds * pow(2, exponent), maximumBackoff.seconds)
+        let doubling = Double(sign: .plus, exponent: max(attempt - 1, 0), significand: 1)   // 2^(attempt-1), exactly
+        let base = min(initialBackoff.seconds * doubling, maximumBackoff.seconds)
         let factor = 1 - jitter * min(max(random, 0), 1)
         return .milliseconds(Int64((base * factor * 1000).rounded()))
     }
 
     /// Reads a Retry-After header: delay-seconds or an HTTP date.
     public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingWhitespace()
         if let seconds = Int64(trimmed) {
             return seconds >= 0 ? .seconds(seconds) : nil
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: trimmed) else { return nil }
+        guard let date = HTTPDate.parse(trimmed) else { return nil }
         let delay = max(date.timeIntervalSince(now), 0)
         return .milliseconds(Int64((delay * 1000).rounded()))
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A parsed JSON document. The body template is substituted in this form, never as text, so a
 /// value that contains quotes or newlines stays one string and cannot add fields.
@@ -39,8 +43,8 @@ public enum JSONValue: Sendable, Hashable {
     private static func describe(_ error: DecodingError) -> String {
         switch error {
         case .dataCorrupted(let context):
-            if let underlying = context.underlyingError as NSError? {
-                return underlying.userInfo[NSDebugDescriptionErrorKey] as? String ?? "not valid JSON"
+            if let underlying = context.underlyingError {
+                return (underlying as? CocoaError)?.userInfo["NSDebugDescription"] as? String ?? "not valid JSON"
             }
             return context.debugDescription
         default:

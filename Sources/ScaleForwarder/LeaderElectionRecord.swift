@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The part of a coordination.k8s.io/v1 Lease's spec that leader election reads and writes.
 public struct LeaderElectionRecord: Sendable, Equatable {

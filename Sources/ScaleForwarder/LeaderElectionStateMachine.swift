@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// client-go's leader election algorithm over a Lease, as a plain state machine: it decides,
 /// the `LeaderElector` performs its actions (GET, create, update of the Lease) and reports back.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KubeClient
 
 /// What has been sent, kept in the cluster so a restart or a new leader resends nothing and loses

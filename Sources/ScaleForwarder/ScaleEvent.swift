@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One scale of a HorizontalPodAutoscaler, as the body template sees it: one increment of the
 /// `count` of an HPA controller Event.
@@ -45,10 +49,10 @@ public struct ScaleEvent: Sendable, Equatable {
     /// The HPA controller writes `New size: %d; reason: %s` (and `; error: %v` on failure).
     private static func field(_ name: String, in message: String) -> String? {
         for part in message.split(separator: ";") {
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            let trimmed = part.trimmingWhitespace()
             let prefix = name + ":"
             if trimmed.hasPrefix(prefix) {
-                return trimmed.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+                return trimmed.dropFirst(prefix.count).trimmingWhitespace()
             }
         }
         return nil

@@ -1,5 +1,9 @@
 import EventRecorder
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KubeClient
 import Logging
 

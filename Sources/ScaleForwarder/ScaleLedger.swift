@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Exactly-once bookkeeping for scales. Each increment of an HPA Event's `count` is one scale.
 /// `claim` answers which counts of an Event are still to send and remembers them as in flight;

@@ -14,7 +14,7 @@ public struct SinkReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads the annotation value of an HPA in `hpaNamespace`.
     public init(annotationValue: String, hpaNamespace: String) throws(SinkReferenceError) {
-        let value = annotationValue.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = annotationValue.trimmingWhitespaceAndNewlines()
         let parts = value.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch parts.count {
         case 1:

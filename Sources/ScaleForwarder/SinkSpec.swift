@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where and how to send the scales of the HPAs that name one Secret: the Secret's `url`,
 /// `headers` (a JSON object of strings) and `body` (a JSON template), validated.
@@ -19,7 +23,7 @@ public struct SinkSpec: Sendable, Equatable, CustomStringConvertible {
         func text(_ key: String) throws(SinkSpecError) -> String {
             guard let bytes = secretData[key] else { throw .missingKey(key) }
             guard let value = String(validating: bytes, as: UTF8.self) else { throw .notUTF8(key) }
-            return value.trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.trimmingWhitespaceAndNewlines()
         }
 
         let url = try text("url")
@@ -87,7 +91,8 @@ public struct SinkSpec: Sendable, Equatable, CustomStringConvertible {
     /// RFC 9110 token characters.
     private static func isToken(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
         }
     }
 }

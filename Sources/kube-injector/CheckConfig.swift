@@ -1,6 +1,10 @@
 import Admission
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `kube-injector check-config`: validates an injection configuration and summarises it, so a
 /// ConfigMap can be checked before it is rolled out.
@@ -37,7 +41,7 @@ enum ConfigurationFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            Replay.standardError("\(path): cannot read the configuration: \(error.localizedDescription)")
+            Replay.standardError("\(path): cannot read the configuration: \(FileReadFailure.reason(error))")
             throw ExitCode(2)
         }
         do {

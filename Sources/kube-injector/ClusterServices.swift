@@ -1,6 +1,10 @@
 import Admission
 import EventRecorder
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KubeClient
 import Logging
 import Metrics

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 @main
 struct KubeInjector: AsyncParsableCommand {
@@ -21,8 +20,8 @@ struct KubeInjector: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+                StandardStream.writeError(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(2))   // silent: ArgumentParser prints nothing for an ExitCode
             }
             exit(withError: error)
         }

@@ -1,6 +1,10 @@
 import Admission
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `kube-injector replay`: runs the admission engine on saved AdmissionReviews and prints one
 /// JSON line per input, for trying a configuration without a cluster.
@@ -27,7 +31,7 @@ struct Replay: ParsableCommand {
             do {
                 body = try Self.read(path)
             } catch {
-                Self.standardError("\(path): cannot read: \(error.localizedDescription)")
+                Self.standardError("\(path): cannot read: \(FileReadFailure.reason(error))")
                 failedInputs += 1
                 continue
             }
@@ -41,17 +45,17 @@ struct Replay: ParsableCommand {
                 Self.standardError("\(path): \(failure.reason): \(failure.message)")
             }
             let line = patched ? JSONSerializer.serialize(patchedObject ?? .null) : outcome.body
-            FileHandle.standardOutput.write(Data(line + [UInt8(ascii: "\n")]))
+            StandardStream.writeOutput(line + [UInt8(ascii: "\n")])
         }
         if failedInputs > 0 { throw ExitCode(1) }
     }
 
     private static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        if path == "-" { return try StandardStream.readInput() }
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
     static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardStream.writeError(line + "\n")
     }
 }

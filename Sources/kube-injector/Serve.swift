@@ -1,6 +1,10 @@
 import Admission
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Metrics
 import NIOCore
@@ -58,7 +62,7 @@ struct Serve: AsyncParsableCommand {
             let options = try ServeOptions(self)
             assembly = try ServeAssembly(options: options, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
+            StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(2)
         }
         // Before anything touches MultiThreadedEventLoopGroup.singleton.
@@ -70,7 +74,7 @@ struct Serve: AsyncParsableCommand {
             assembly.failureReporter = cluster.failureReporter
             assembly.backgroundServices += cluster.services
         } catch {
-            FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
+            StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(2)
         }
         let (group, _) = assembly.makeServiceGroup()
@@ -83,7 +87,7 @@ struct Serve: AsyncParsableCommand {
             try await group.run()
         } catch {
             logger.error("serve stopped with an error", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("kube-injector serve: \(error)\n".utf8))
+            StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(1)
         }
     }
@@ -105,7 +109,7 @@ struct Serve: AsyncParsableCommand {
         try Data(certificate.certificatePEM).write(to: URL(fileURLWithPath: certificatePath))
         try Data(ServeSampleReview.json.utf8).write(to: URL(fileURLWithPath: reviewPath))
         let host = options.listenHost == "0.0.0.0" ? "127.0.0.1" : options.listenHost
-        FileHandle.standardOutput.write(Data("""
+        StandardStream.writeOutput(Array("""
             kube-injector --dev: throw-away certificate, demo configuration, no cluster.
             Post a sample AdmissionReview:
 

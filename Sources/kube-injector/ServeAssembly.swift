@@ -1,5 +1,9 @@
 import Admission
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import Metrics
 import Prometheus
@@ -42,7 +46,7 @@ struct ServeAssembly {
             do {
                 yaml = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw ServeUsageError("--config \(path): cannot read the file (\(error.localizedDescription))")
+                throw ServeUsageError("--config \(path): cannot read the file (\(FileReadFailure.reason(error)))")
             }
             do {
                 configuration = try InjectionConfig.load(yaml: yaml, source: path)

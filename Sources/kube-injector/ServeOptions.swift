@@ -1,7 +1,11 @@
 import NIOCore
 import WebhookServer
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything `kube-injector serve` was asked to do, checked and in typed form. The lead's wiring
 /// (Event recorder, HPA forwarder) reads `kubeconfigPath` and `hpaForwarderEnabled` from here.
@@ -34,7 +38,7 @@ struct ServeOptions: Sendable {
         kubeconfigPath = command.kubeconfig
         hpaForwarderEnabled = !command.noHpaForwarder
         hpaAllowedSecretNamespaces = Set(command.hpaSecretNamespaces.flatMap {
-            $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            $0.split(separator: ",").map { $0.trimmingWhitespace() }
         }.filter { !$0.isEmpty })
         hpaAllowHTTP = command.hpaAllowHTTP
         (listenHost, listenPort) = try Self.hostAndPort(

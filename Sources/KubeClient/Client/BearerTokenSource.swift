@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The bearer token for each request. A token file is re-read when its modification time changes or a minute
 /// has passed (projected service-account tokens are rotated by kubelet swapping a symlink), and on demand after
@@ -53,9 +57,9 @@ final class BearerTokenSource: Sendable {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw KubernetesError.transport("cannot read token file \(path): \(error.localizedDescription)")
+                throw KubernetesError.transport("cannot read token file \(path): \(FileReadFailure.reason(error))")
             }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = text.trimmingWhitespaceAndNewlines()
             cached = Cached(token: token, modified: modified, readAt: now)
             return token
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Typed errors decoded from Kubernetes `Status` bodies, plus transport and decoding failures.
 public enum KubernetesError: Error, Sendable, CustomStringConvertible {
@@ -99,7 +103,7 @@ public enum KubernetesError: Error, Sendable, CustomStringConvertible {
 
     /// Retry-After in seconds (the API server never sends the HTTP-date form); falls back to the Status.
     static func retryAfter(headers: [String: String], status: Status) -> Duration? {
-        if let header = headers["retry-after"]?.trimmingCharacters(in: .whitespaces), let seconds = Int(header),
+        if let header = headers["retry-after"]?.trimmingWhitespace(), let seconds = Int(header),
            seconds >= 0 {
             return .seconds(seconds)
         }

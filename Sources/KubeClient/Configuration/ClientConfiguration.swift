@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import YAML
 
 /// Where the API server is and how to authenticate to it: from a kubeconfig file or the pod's service account.
@@ -51,7 +55,7 @@ public struct ClientConfiguration: Sendable {
         let caPath = directory.appendingPathComponent("ca.crt").path
         let certificateAuthority = try readText(caPath)
         let namespacePath = directory.appendingPathComponent("namespace").path
-        let namespace = (try? readText(namespacePath))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let namespace = (try? readText(namespacePath))?.trimmingWhitespaceAndNewlines()
         let hostPart = host.contains(":") ? "[\(host)]" : host   // IPv6 service address
         return ClientConfiguration(server: "https://\(hostPart):\(port)",
                                    certificateAuthorityPEM: certificateAuthority,
@@ -185,7 +189,7 @@ public struct ClientConfiguration: Sendable {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigurationError.unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+            throw ConfigurationError.unreadableFile(path: path, reason: FileReadFailure.reason(error))
         }
     }
 

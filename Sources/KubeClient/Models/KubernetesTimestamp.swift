@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Formats and parses the API's two timestamp shapes: Time (RFC 3339, whole seconds, `2026-11-22T04:10:00Z`)
 /// for Event first/lastTimestamp, and MicroTime (`2026-11-22T04:10:00.123456Z`) for Lease times and eventTime.
@@ -6,24 +10,33 @@ public enum KubernetesTimestamp {
     /// RFC 3339 with second precision, UTC.
     public static func time(_ date: Date) -> String {
         let parts = utcParts(date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                      parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second)
+        return wholeSeconds(parts) + "Z"
     }
 
     /// RFC 3339 with microsecond precision, UTC.
     public static func microTime(_ date: Date) -> String {
         let parts = utcParts(date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                      parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second, parts.microsecond)
+        return wholeSeconds(parts) + "." + padded(parts.microsecond, to: 6) + "Z"
     }
 
     /// Parses either shape (and any fraction length or numeric offset RFC 3339 allows); nil when malformed.
     public static func date(from string: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: string) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: string)
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(string) { return date }
+        return try? Date.ISO8601FormatStyle().parse(string)
+    }
+
+    /// `2026-11-22T04:10:00`, as `%04d-%02d-%02dT%02d:%02d:%02d` printed it.
+    private static func wholeSeconds(_ parts: Parts) -> String {
+        padded(parts.year, to: 4) + "-" + padded(parts.month, to: 2) + "-" + padded(parts.day, to: 2) + "T"
+            + padded(parts.hour, to: 2) + ":" + padded(parts.minute, to: 2) + ":" + padded(parts.second, to: 2)
+    }
+
+    /// Zero-padded on the left to `width` digits, like `%0Nd` (a minus sign counts towards the width).
+    private static func padded(_ value: Int, to width: Int) -> String {
+        let digits = String(value.magnitude)
+        let sign = value < 0 ? "-" : ""
+        let zeros = max(0, width - sign.count - digits.count)
+        return sign + String(repeating: "0", count: zeros) + digits
     }
 
     private struct Parts {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A core/v1 Secret; `data` values are base64 as the API sends them, `value(forKey:)` decodes one.
 public struct Secret: Codable, Sendable, Equatable, KubernetesObject {

@@ -1,5 +1,4 @@
 import CCurl
-import Foundation
 
 /// The process's one libcurl multi handle, driven by a dedicated thread (curl_multi_poll, woken when work
 /// arrives), so connections are pooled and reused across requests and no Swift concurrency thread ever blocks
@@ -28,9 +27,7 @@ final class CurlEngine: @unchecked Sendable {
             // A burst of requests to an HTTP/1.1 server would otherwise open a TLS connection each; beyond this
             // many per host, transfers queue for a free one (HTTP/2 multiplexes them onto one anyway).
             _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Int(CurlEngine.maximumConnectionsPerHost))
-            let thread = Thread { [self] in self.run() }
-            thread.name = "kube-client-curl"
-            thread.start()
+            EngineThread.start { [self] in self.run() }
         }
     }
 

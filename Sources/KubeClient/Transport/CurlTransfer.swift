@@ -1,5 +1,4 @@
 import CCurl
-import Foundation
 
 /// One request in flight: its easy handle, the buffers libcurl points into, and where its events go.
 /// Built on the caller's thread; after `CurlEngine` adds it to the multi handle, touched only on the engine's
@@ -142,7 +141,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// A header line as libcurl delivers it (status lines included, CRLF kept).
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespaceAndNewlines()
         if line.hasPrefix("HTTP/") {
             // A new response begins (after 100 Continue, or a redirect): forget the previous one's headers.
             let parts = line.split(separator: " ", maxSplits: 2)
@@ -151,8 +150,8 @@ final class CurlTransfer: @unchecked Sendable {
         } else if line.isEmpty {
             if status >= 200 { deliverHead() }
         } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].trimmingWhitespace().lowercased()
+            let value = line[line.index(after: colon)...].trimmingWhitespace()
             headers[name] = value
         }
     }

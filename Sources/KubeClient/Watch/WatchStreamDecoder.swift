@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns the bytes of one watch response into WatchEvents as they arrive: split on newlines, decode each line
 /// on its own, yield it at once. Called only from the curl engine's thread, one event at a time.
