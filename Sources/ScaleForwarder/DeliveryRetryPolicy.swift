@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 
 /// When to try a sink again: network errors, 429 and 5xx are retried with jittered exponential
 /// backoff (a 429's Retry-After is honoured, up to `maximumRetryAfter`); any other status is final.

@@ -1,3 +1,5 @@
+import KubeClient
+
 /// Where an HPA's `hpa-event` annotation points: a Secret in the HPA's namespace
 /// (`hpa-event: <secret>`) or in another one (`hpa-event: <namespace>/<secret>`).
 public struct SinkReference: Sendable, Hashable, CustomStringConvertible {

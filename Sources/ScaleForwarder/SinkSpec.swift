@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 
 /// Where and how to send the scales of the HPAs that name one Secret: the Secret's `url`,
 /// `headers` (a JSON object of strings) and `body` (a JSON template), validated.

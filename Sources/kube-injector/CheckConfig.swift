@@ -5,6 +5,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 
 /// `kube-injector check-config`: validates an injection configuration and summarises it, so a
 /// ConfigMap can be checked before it is rolled out.
@@ -46,7 +47,7 @@ enum ConfigurationFile {
         }
         do {
             return try InjectionConfig.load(yaml: text, source: path)
-        } catch let error as ConfigurationError {
+        } catch let error as Admission.ConfigurationError {
             Replay.standardError("\(error)")
             throw ExitCode(2)
         }

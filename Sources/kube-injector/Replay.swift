@@ -5,6 +5,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 
 /// `kube-injector replay`: runs the admission engine on saved AdmissionReviews and prints one
 /// JSON line per input, for trying a configuration without a cluster.

@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 import Logging
 import Metrics
 import Prometheus

@@ -6,6 +6,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 
 /// Everything `kube-injector serve` was asked to do, checked and in typed form. The lead's wiring
 /// (Event recorder, HPA forwarder) reads `kubeconfigPath` and `hpaForwarderEnabled` from here.

@@ -1,9 +1,9 @@
+#if canImport(Glibc)
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -11,10 +11,13 @@ import Musl
 import Darwin
 #endif
 
-/// Says why `String(contentsOfFile:encoding:)` failed, in the operating system's words where it has them
+/// Says why reading a file or standard input failed, in the operating system's words where it has them
 /// ("No such file or directory"): FoundationEssentials has no `localizedDescription`.
-enum FileReadFailure {
-    static func reason(_ error: any Error) -> String {
+package enum FileReadFailure {
+    package static func reason(_ error: any Error) -> String {
+        if let posix = error as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
         guard let cocoa = error as? CocoaError else { return "\(error)" }
         if let posix = cocoa.underlying as? POSIXError {
             return String(cString: strerror(posix.code.rawValue))

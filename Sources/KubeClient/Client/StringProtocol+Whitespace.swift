@@ -1,15 +1,15 @@
-/// Trimming as Foundation's `trimmingCharacters(in:)` does it, for the two character sets this module used,
+/// Trimming as Foundation's `trimmingCharacters(in:)` does it, for the two character sets the package uses,
 /// since FoundationEssentials has no `CharacterSet`. Works on Unicode scalars, as Foundation does.
 extension StringProtocol {
     /// `trimmingCharacters(in: .whitespacesAndNewlines)`: Unicode White_Space (spaces, tabs, CR, LF, NEL, ...),
     /// plus the zero width space that Foundation's set also holds.
-    func trimmingWhitespaceAndNewlines() -> String {
+    package func trimmingWhitespaceAndNewlines() -> String {
         trimmingScalars { $0.properties.isWhitespace || $0 == "\u{200B}" }
     }
 
     /// `trimmingCharacters(in: .whitespaces)`: space separators, the horizontal tab and the zero width space,
     /// not line breaks.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         trimmingScalars { $0 == "\t" || $0 == "\u{200B}" || $0.properties.generalCategory == .spaceSeparator }
     }
 
