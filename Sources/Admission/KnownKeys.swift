@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Member names that Kubernetes objects repeat in every request. The parser hands out these
 /// prebuilt strings instead of decoding the same bytes into a new String each time, and equal
 /// strings built once compare by their bits.
@@ -31,23 +23,11 @@ enum KnownKeys {
         "persistentVolumeClaim", "claimName", "hostPath", "topologySpreadConstraints", "fieldManager",
     ]
 
-    /// `table[length]` holds the known keys of that many bytes.
-    private static let table: [[(bytes: [UInt8], key: String)]] = {
-        var table = [[(bytes: [UInt8], key: String)]](repeating: [], count: 33)
-        for key in all where key.utf8.count < table.count {
-            table[key.utf8.count].append((Array(key.utf8), key))
-        }
-        return table
-    }()
+    private static let table = KnownKeyTable(all)
 
+    /// The prebuilt String for these bytes, if they spell a known key.
+    @inline(__always)
     static func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count < 33, let base = bytes.baseAddress else { return nil }
-        for candidate in table[bytes.count] where candidate.bytes.first == base.pointee {
-            let matches = candidate.bytes.withUnsafeBufferPointer { known in
-                known.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false
-            }
-            if matches { return candidate.key }
-        }
-        return nil
+        table.lookup(bytes)
     }
 }
