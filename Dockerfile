@@ -3,8 +3,9 @@
 #
 #   docker build -t kube-injector:dev .
 #
-# The binary links the Swift standard library (and whatever Foundation it still uses) statically; it needs
-# only the system OpenSSL 3, libcurl and libyaml (the C shims use them) and the C++ runtime at run time.
+# The binary links the Swift standard library and FoundationEssentials statically; it needs only the system
+# OpenSSL 3, libcurl and libyaml (the C shims use them), the C++ runtime and glibc 2.36+ (its relocations are
+# packed, DT_RELR) at run time.
 # Both stages are Debian bookworm, so the libraries it was linked against are the ones it finds.
 
 ARG SWIFT_VERSION=6.3
@@ -20,6 +21,9 @@ COPY Package.swift Package.resolved* ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY Benchmarks ./Benchmarks
+# The release link lays start-up code out in this order (Package.swift, docs/benchmarks.md#memory).
+COPY scripts/link-order.txt ./scripts/link-order.txt
 RUN swift build -c release --static-swift-stdlib --product kube-injector \
  && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/kube-injector" /out/kube-injector
 

@@ -944,6 +944,37 @@ def test_dockerfile_builds_static_and_runs_as_non_root() -> None:
     assert {".build/", ".git/", "*.key", "*.pem"} <= set(ignored)
 
 
+def _build_stage_copies(dockerfile: str) -> list[str]:
+    """The sources of the build stage's COPY lines (the last word of each line is its destination)."""
+    build = dockerfile.split(" AS build", 1)[1].split(" AS runtime", 1)[0]
+    return [source.rstrip("*") for line in re.findall(r"^COPY (.+)$", build, re.M)
+            for source in line.split()[:-1] if not source.startswith("--")]
+
+
+def test_dockerfile_build_stage_copies_every_path_the_manifest_needs() -> None:
+    # SwiftPM refuses a manifest whose target directories are missing, and lld a missing order file:
+    # `docker build` cannot run here, so check that the build stage copies what Package.swift names.
+    if shutil.which("swift") is None:
+        pytest.skip("needs the swift toolchain")
+    manifest = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=REPOSITORY, check=True,
+                                         capture_output=True, text=True, timeout=300).stdout)
+    copied = _build_stage_copies((REPOSITORY / "Dockerfile").read_text())
+    needed = []
+    for target in manifest["targets"]:
+        default = ("Tests/" if target["type"] == "test" else "Sources/") + target["name"]
+        needed.append(target.get("path") or default)
+    needed += re.findall(r"packageDirectory\)/([\w./-]+)", (REPOSITORY / "Package.swift").read_text())
+    assert "scripts/link-order.txt" in needed, "Package.swift no longer names the link order file; update this test"
+    lines = [line.strip() for line in (REPOSITORY / ".dockerignore").read_text().splitlines()]
+    ignored = [line.rstrip("/") for line in lines if line and not line.startswith("#") and "*" not in line]
+    for path in needed:
+        assert (REPOSITORY / path).exists(), f"Package.swift names {path}, which does not exist"
+        assert not any(path == pattern or path.startswith(pattern + "/") for pattern in ignored), \
+            f".dockerignore keeps {path} out of the build context"
+        assert any(path == source.rstrip("/") or path.startswith(source.rstrip("/") + "/") for source in copied), \
+            f"the image's build stage does not copy {path} (COPY sources: {copied})"
+
+
 def test_runtime_image_installs_every_library_the_release_binary_links(tmp_path: Path) -> None:
     binary = REPOSITORY / ".build" / "release" / "kube-injector"
     if not binary.exists() or shutil.which("readelf") is None or shutil.which("dpkg") is None:
