@@ -31,7 +31,7 @@ struct ConfigurationLoader {
         guard let root, case .mapping(let mapping) = root else {
             throw ConfigurationError(
                 source: source, location: "", line: root?.mark.line,
-                problem: .wrongType(expected: "a mapping with defaultProfiles and profiles", found: root.map(describe) ?? "an empty document"))
+                problem: .wrongType(expected: "a mapping with defaultProfiles and profiles", found: root.map(\.summary) ?? "an empty document"))
         }
         var defaultProfiles: [(name: String, line: Int?)] = []
         var operations = ["CREATE"]
@@ -52,7 +52,7 @@ struct ConfigurationLoader {
                 }
             case "profiles":
                 guard case .mapping(let profileMapping) = value else {
-                    throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: describe(value)))
+                    throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: value.summary))
                 }
                 for (nameNode, profileNode) in profileMapping {
                     let name = try keyString(nameNode, location: key)
@@ -85,7 +85,7 @@ struct ConfigurationLoader {
     private func profile(named name: String, _ node: YAMLNode) throws -> InjectionProfile {
         let location = "profiles.\(name)"
         guard case .mapping(let mapping) = node else {
-            throw error(at: node, location, .wrongType(expected: "a mapping", found: describe(node)))
+            throw error(at: node, location, .wrongType(expected: "a mapping", found: node.summary))
         }
         var containers = ["*"]
         var env: [ConfiguredObject] = []
@@ -168,7 +168,7 @@ struct ConfigurationLoader {
             let itemLocation = "\(location)[\(index)]"
             let json = try self.json(item, location: itemLocation)
             guard let object = json.objectValue else {
-                throw error(at: item, itemLocation, .wrongType(expected: "a mapping", found: describe(item)))
+                throw error(at: item, itemLocation, .wrongType(expected: "a mapping", found: item.summary))
             }
             let key = try validate(object, item, itemLocation)
             guard seen.insert(key).inserted else {
@@ -242,28 +242,28 @@ struct ConfigurationLoader {
 
     private func keyString(_ node: YAMLNode, location: String) throws -> String {
         guard case .scalar(let scalar) = node else {
-            throw error(at: node, location, .wrongType(expected: "a plain key", found: describe(node)))
+            throw error(at: node, location, .wrongType(expected: "a plain key", found: node.summary))
         }
         return scalar.value
     }
 
     private func string(_ node: YAMLNode, location: String) throws -> String {
         guard case .string(let string)? = node.resolved else {
-            throw error(at: node, location, .wrongType(expected: "a string", found: describe(node)))
+            throw error(at: node, location, .wrongType(expected: "a string", found: node.summary))
         }
         return string
     }
 
     private func bool(_ node: YAMLNode, location: String) throws -> Bool {
         guard case .bool(let bool)? = node.resolved else {
-            throw error(at: node, location, .wrongType(expected: "true or false", found: describe(node)))
+            throw error(at: node, location, .wrongType(expected: "true or false", found: node.summary))
         }
         return bool
     }
 
     private func sequence(_ node: YAMLNode, location: String) throws -> [YAMLNode] {
         guard case .sequence(let sequence) = node else {
-            throw error(at: node, location, .wrongType(expected: "a list", found: describe(node)))
+            throw error(at: node, location, .wrongType(expected: "a list", found: node.summary))
         }
         return Array(sequence)
     }
@@ -279,20 +279,6 @@ struct ConfigurationLoader {
     private func checkKeys(_ object: JSONObject, allowed: [String], node: YAMLNode, location: String) throws {
         for key in object.keys where !allowed.contains(key) {
             throw error(at: node, location, .unknownKey(key, allowed: allowed))
-        }
-    }
-
-    private func describe(_ node: YAMLNode) -> String {
-        switch node {
-        case .scalar(let scalar):
-            switch scalar.resolved {
-            case .null: return "null"
-            case .bool: return "a boolean (\(scalar.value))"
-            case .int, .float: return "a number (\(scalar.value))"
-            case .string: return "the string \"\(scalar.value)\""
-            }
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
         }
     }
 

@@ -71,20 +71,6 @@ struct NodeDecoder: Decoder, SingleValueDecodingContainer {
                 codingPath: codingPath, debugDescription: "expected \(expected), found null at \(node.mark)"))
         }
         return .typeMismatch(type, DecodingError.Context(
-            codingPath: codingPath, debugDescription: "expected \(expected), found \(Self.describe(node)) at \(node.mark)"))
-    }
-
-    static func describe(_ node: YAMLNode) -> String {
-        switch node {
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
-        case .scalar(let scalar):
-            switch scalar.resolved {
-            case .null: return "null"
-            case .bool: return "a boolean (\(scalar.value))"
-            case .int, .float: return "a number (\(scalar.value))"
-            case .string: return "the string \"\(scalar.value)\""
-            }
-        }
+            codingPath: codingPath, debugDescription: "expected \(expected), found \(node.summary) at \(node.mark)"))
     }
 }

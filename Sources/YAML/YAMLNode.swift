@@ -23,6 +23,22 @@ public enum YAMLNode: Sendable {
         }
     }
 
+    /// What the node is, for error messages: `a list`, `a mapping`, `null`, `a boolean (yes)`,
+    /// `a number (8080)`, `the string "x"`.
+    public var summary: String {
+        switch self {
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .scalar(let scalar):
+            switch scalar.resolved {
+            case .null: return "null"
+            case .bool: return "a boolean (\(scalar.value))"
+            case .int, .float: return "a number (\(scalar.value))"
+            case .string: return "the string \"\(scalar.value)\""
+            }
+        }
+    }
+
     /// The scalar's resolved value; nil for a sequence or a mapping.
     public var resolved: Scalar.Resolved? {
         guard case .scalar(let scalar) = self else { return nil }
