@@ -42,6 +42,12 @@ wait_for() { # wait_for URL [curl options...]
   echo "gen-link-order: $url did not come up" >&2; exit 1
 }
 stop() { kill -TERM "$profiled"; wait "$profiled" || true; }
+post() { # post URL CA BODY...: one review per BODY
+  local url=$1 ca=$2; shift 2
+  for body in "$@"; do
+    curl -sS -o /dev/null --cacert "$ca" -H 'Content-Type: application/json' --data-binary @"$body" "$url"
+  done
+}
 
 # Certificates for the webhook and for the fake API server (a CA the kubeconfig trusts).
 certs/gen-certs.sh --san IP:127.0.0.1 --san DNS:localhost "$work/certs" >/dev/null 2>&1
@@ -59,10 +65,7 @@ profile dev serve --dev
 for _ in $(seq 300); do grep -q "webhook listening" "$work/dev.log" && break; sleep 0.2; done
 dev_dir=$(grep -o '/tmp/kube-injector-dev-[0-9]*' "$work/dev.log" | head -1)
 wait_for https://127.0.0.1:8443/readyz --cacert "$dev_dir/dev-cert.pem"
-for _ in 1 2 3; do
-  curl -sS -o /dev/null --cacert "$dev_dir/dev-cert.pem" -H 'Content-Type: application/json' \
-    --data-binary @"$dev_dir/review.json" https://127.0.0.1:8443/mutate
-done
+post https://127.0.0.1:8443/mutate "$dev_dir/dev-cert.pem" "$dev_dir/review.json" "$dev_dir/review.json" "$dev_dir/review.json"
 curl -s -o /dev/null http://127.0.0.1:9090/metrics
 stop
 
@@ -70,10 +73,7 @@ echo "== serve --config with certificate files, no cluster"
 profile files serve --config "$bench/profile.yaml" --listen 127.0.0.1:18443 --tls-cert "$work/certs/tls.crt" \
   --tls-key "$work/certs/tls.key" --metrics-listen 127.0.0.1:19090 --drain-seconds 0
 wait_for https://127.0.0.1:18443/readyz --cacert "$work/certs/ca.crt"
-for body in "$review" "$review" "$work/failing.json"; do
-  curl -sS -o /dev/null --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' \
-    --data-binary @"$body" https://127.0.0.1:18443/mutate
-done
+post https://127.0.0.1:18443/mutate "$work/certs/ca.crt" "$review" "$review" "$work/failing.json"
 curl -s -o /dev/null http://127.0.0.1:19090/metrics
 stop
 
@@ -102,10 +102,7 @@ EOF
 profile cluster serve --config "$bench/profile.yaml" --listen 127.0.0.1:18444 --tls-cert "$work/certs/tls.crt" \
   --tls-key "$work/certs/tls.key" --metrics-listen 127.0.0.1:19091 --kubeconfig "$work/kubeconfig" --drain-seconds 0
 wait_for https://127.0.0.1:18444/readyz --cacert "$work/certs/ca.crt"
-for body in "$review" "$work/failing.json" "$work/failing.json"; do
-  curl -sS -o /dev/null --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' \
-    --data-binary @"$body" https://127.0.0.1:18444/mutate
-done
+post https://127.0.0.1:18444/mutate "$work/certs/ca.crt" "$review" "$work/failing.json" "$work/failing.json"
 sleep 5  # lease renewals, the HPA watch and the Event's delivery
 curl -s -o /dev/null http://127.0.0.1:19091/metrics
 stop
