@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 
 int ki_ssl_ctx_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
 int ki_ssl_ctx_set_max_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_max_proto_version(ctx, version); }
@@ -112,20 +113,179 @@ static int select_http11(SSL *ssl, const unsigned char **out, unsigned char *out
 
 void ki_ssl_ctx_set_alpn_http11_only(SSL_CTX *ctx) { SSL_CTX_set_alpn_select_cb(ctx, select_http11, NULL); }
 
-int ki_ssl_attach_memory_bios(SSL *ssl, BIO **network_in, BIO **network_out) {
-    BIO *in = BIO_new(BIO_s_mem());
-    BIO *out = BIO_new(BIO_s_mem());
-    if (in == NULL || out == NULL) { BIO_free(in); BIO_free(out); return 0; }
-    // An empty BIO means "wait for more bytes", not end of stream.
-    BIO_set_mem_eof_return(in, -1);
-    BIO_set_mem_eof_return(out, -1);
-    SSL_set_bio(ssl, in, out);
-    *network_in = in;
-    *network_out = out;
+// The pipe's state. Input is read from `held` (bytes kept from an earlier loan) first, then from
+// the current loan; output is one growing buffer, emptied by ki_pipe_take_output.
+typedef struct {
+    const uint8_t *lent;
+    size_t lent_length;
+    uint8_t *held;
+    size_t held_start, held_end, held_capacity;
+    uint8_t *output;
+    size_t output_length, output_capacity;
+} ki_pipe;
+
+static int pipe_create(BIO *bio) {
+    ki_pipe *pipe = calloc(1, sizeof(ki_pipe));
+    if (pipe == NULL) return 0;
+    BIO_set_data(bio, pipe);
+    BIO_set_init(bio, 1);
     return 1;
 }
 
-size_t ki_bio_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
+static int pipe_destroy(BIO *bio) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    if (pipe != NULL) {
+        free(pipe->held);
+        free(pipe->output);
+        free(pipe);
+        BIO_set_data(bio, NULL);
+    }
+    return 1;
+}
+
+static int pipe_read(BIO *bio, char *buffer, size_t wanted, size_t *read) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    size_t done = 0;
+    BIO_clear_retry_flags(bio);
+    if (pipe->held_end > pipe->held_start) {
+        size_t n = pipe->held_end - pipe->held_start;
+        if (n > wanted) n = wanted;
+        memcpy(buffer, pipe->held + pipe->held_start, n);
+        pipe->held_start += n;
+        done = n;
+        if (pipe->held_start == pipe->held_end) pipe->held_start = pipe->held_end = 0;
+    }
+    if (done < wanted && pipe->lent_length > 0) {
+        size_t n = pipe->lent_length;
+        if (n > wanted - done) n = wanted - done;
+        memcpy(buffer + done, pipe->lent, n);
+        pipe->lent += n;
+        pipe->lent_length -= n;
+        done += n;
+    }
+    *read = done;
+    if (done == 0) {
+        // Empty means "wait for more bytes", not end of stream.
+        BIO_set_retry_read(bio);
+        return 0;
+    }
+    return 1;
+}
+
+static int pipe_write(BIO *bio, const char *bytes, size_t length, size_t *written) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    BIO_clear_retry_flags(bio);
+    if (pipe->output_length + length > pipe->output_capacity) {
+        size_t capacity = pipe->output_capacity < 4096 ? 4096 : pipe->output_capacity;
+        while (capacity < pipe->output_length + length) capacity *= 2;
+        uint8_t *grown = realloc(pipe->output, capacity);
+        if (grown == NULL) return 0;
+        pipe->output = grown;
+        pipe->output_capacity = capacity;
+    }
+    memcpy(pipe->output + pipe->output_length, bytes, length);
+    pipe->output_length += length;
+    *written = length;
+    return 1;
+}
+
+static long pipe_ctrl(BIO *bio, int command, long number, void *pointer) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    (void)number; (void)pointer;
+    switch (command) {
+    case BIO_CTRL_FLUSH: return 1;
+    case BIO_CTRL_PENDING: return (long)(pipe->held_end - pipe->held_start + pipe->lent_length);
+    case BIO_CTRL_WPENDING: return (long)pipe->output_length;
+    default: return 0;
+    }
+}
+
+static BIO_METHOD *pipe_method_made = NULL;
+static pthread_once_t pipe_method_once = PTHREAD_ONCE_INIT;
+
+static void make_pipe_method(void) {
+    int index = BIO_get_new_index();
+    if (index == -1) return;
+    BIO_METHOD *made = BIO_meth_new(index | BIO_TYPE_SOURCE_SINK, "kube-injector pipe");
+    if (made == NULL) return;
+    BIO_meth_set_create(made, pipe_create);
+    BIO_meth_set_destroy(made, pipe_destroy);
+    BIO_meth_set_read_ex(made, pipe_read);
+    BIO_meth_set_write_ex(made, pipe_write);
+    BIO_meth_set_ctrl(made, pipe_ctrl);
+    pipe_method_made = made;
+}
+
+// Made once, by whichever event loop accepts first, and never freed: every BIO points at it.
+static BIO_METHOD *pipe_method(void) {
+    pthread_once(&pipe_method_once, make_pipe_method);
+    return pipe_method_made;
+}
+
+BIO *ki_ssl_attach_pipe(SSL *ssl) {
+    BIO_METHOD *method = pipe_method();
+    if (method == NULL) return NULL;
+    BIO *bio = BIO_new(method);
+    if (bio == NULL) return NULL;
+    // One BIO for both directions: SSL_set_bio takes the single reference for both.
+    SSL_set_bio(ssl, bio, bio);
+    return bio;
+}
+
+void ki_pipe_lend_input(BIO *bio, const uint8_t *bytes, size_t length) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    pipe->lent = bytes;
+    pipe->lent_length = length;
+}
+
+int ki_pipe_keep_input(BIO *bio) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    size_t length = pipe->lent_length;
+    const uint8_t *lent = pipe->lent;
+    pipe->lent = NULL;
+    pipe->lent_length = 0;
+    if (length == 0) return 1;
+    if (pipe->held_start > 0) {
+        memmove(pipe->held, pipe->held + pipe->held_start, pipe->held_end - pipe->held_start);
+        pipe->held_end -= pipe->held_start;
+        pipe->held_start = 0;
+    }
+    if (pipe->held_end + length > pipe->held_capacity) {
+        size_t capacity = pipe->held_end + length;
+        uint8_t *grown = realloc(pipe->held, capacity);
+        if (grown == NULL) return 0;
+        pipe->held = grown;
+        pipe->held_capacity = capacity;
+    }
+    memcpy(pipe->held + pipe->held_end, lent, length);
+    pipe->held_end += length;
+    return 1;
+}
+
+size_t ki_pipe_input_pending(BIO *bio) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    return pipe->held_end - pipe->held_start + pipe->lent_length;
+}
+
+size_t ki_pipe_output_pending(BIO *bio) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    return pipe->output_length;
+}
+
+size_t ki_pipe_take_output(BIO *bio, uint8_t *buffer, size_t capacity) {
+    ki_pipe *pipe = BIO_get_data(bio);
+    size_t n = pipe->output_length < capacity ? pipe->output_length : capacity;
+    memcpy(buffer, pipe->output, n);
+    if (n < pipe->output_length) memmove(pipe->output, pipe->output + n, pipe->output_length - n);
+    pipe->output_length -= n;
+    // An idle connection keeps no large buffer (responses are a few KiB; a burst may be more).
+    if (pipe->output_length == 0 && pipe->output_capacity > 64 * 1024) {
+        free(pipe->output);
+        pipe->output = NULL;
+        pipe->output_capacity = 0;
+    }
+    return n;
+}
 
 unsigned long ki_err_drain(char *buffer, size_t capacity) {
     unsigned long last = 0, code;

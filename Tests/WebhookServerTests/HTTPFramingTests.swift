@@ -3,7 +3,8 @@ import TestSupport
 import XCTest
 
 /// How the webhook frames its HTTP/1.1 answers over one TLS connection: pipelined requests are
-/// answered in order, HEAD gets the head only, and bytes that are not HTTP get a 400 and a close.
+/// answered in order, TLS records split across reads are put back together, HEAD gets the head
+/// only, and bytes that are not HTTP get a 400 and a close.
 final class HTTPFramingTests: XCTestCase {
     private var pki: TestCertificates!
     private var server: WebhookTestServer!
@@ -35,6 +36,21 @@ final class HTTPFramingTests: XCTestCase {
         XCTAssertEqual(positions, positions.sorted(), "answers must come back in request order")
         XCTAssertEqual(received.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1, uids.count + 1, received)
         XCTAssertFalse(received.lowercased().contains("connection: close"), received)
+    }
+
+    func testTLSRecordsThatArriveAFewBytesAtATimeAreReassembled() async throws {
+        // Every read holds a fragment: record headers split across reads, a record over many.
+        let proxy = try TrickleProxy(upstreamPort: server.port)
+        let session = try OpenSSLClientSession(port: proxy.port, caFile: pki.caCertificatePath)
+        defer { session.close() }
+        let uids = ["trickled-1", "trickled-2"]
+        session.send(uids.map { post(AdmissionReviewSamples.podCreate(uid: $0)) }.joined()
+                     + "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        let received = try await session.waitFor("ok\n")
+        let positions = uids.compactMap { received.range(of: "\"uid\":\"\($0)\"")?.lowerBound }
+        XCTAssertEqual(positions.count, uids.count, received)
+        XCTAssertEqual(positions, positions.sorted(), received)
+        XCTAssertTrue(received.contains("\"patch\":"), received)
     }
 
     func testEachAnswerCarriesItsLengthAndType() async throws {

@@ -1,6 +1,6 @@
 #ifndef C_OPENSSL_SHIM_H
 #define C_OPENSSL_SHIM_H
-// Thin typed wrappers over the system OpenSSL 3: macros made into functions, memory BIO plumbing,
+// Thin typed wrappers over the system OpenSSL 3: macros made into functions, the connection's BIO,
 // and the few multi-call sequences Swift cannot express without raw pointer juggling. No policy:
 // which versions, suites and files to use is decided in Swift (WebhookServer).
 #include <openssl/ssl.h>
@@ -46,10 +46,20 @@ int64_t ki_ssl_ctx_certificate_not_after(SSL_CTX *ctx);
 // with the no_application_protocol alert (RFC 7301). A client that offers no ALPN is accepted.
 void ki_ssl_ctx_set_alpn_http11_only(SSL_CTX *ctx);
 
-// Two memory BIOs attached to `ssl`: ciphertext from the network is written into *network_in,
-// ciphertext for the network is read from *network_out. The SSL owns both BIOs.
-int ki_ssl_attach_memory_bios(SSL *ssl, BIO **network_in, BIO **network_out);
-size_t ki_bio_pending(BIO *bio);
+// The connection's one BIO, read and written by `ssl` (which owns it): a pipe between OpenSSL and
+// the event loop. Ciphertext from the network is lent, not copied: ki_pipe_lend_input points
+// OpenSSL at the caller's bytes, which it reads straight into its record buffer, and
+// ki_pipe_keep_input copies whatever it left unread before the caller's bytes go away.
+// Ciphertext for the network collects in the pipe until ki_pipe_take_output. Unlike a memory
+// BIO, nothing is zeroed and nothing is copied twice. NULL when out of memory.
+BIO *ki_ssl_attach_pipe(SSL *ssl);
+void ki_pipe_lend_input(BIO *pipe, const uint8_t *bytes, size_t length);
+// Returns 0 when the unread bytes could not be kept (out of memory); the input is then dropped.
+int ki_pipe_keep_input(BIO *pipe);
+size_t ki_pipe_input_pending(BIO *pipe);
+size_t ki_pipe_output_pending(BIO *pipe);
+// Moves up to `capacity` bytes of output into `buffer`; returns how many.
+size_t ki_pipe_take_output(BIO *pipe, uint8_t *buffer, size_t capacity);
 
 // All queued OpenSSL errors as one line into `buffer` (always NUL-terminated); clears the queue.
 // Returns the last error code, 0 when the queue was empty.

@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 
 /// Terminates TLS for one accepted connection with the system OpenSSL: ciphertext from the socket
-/// goes into a memory BIO, plaintext comes out to the HTTP handlers, and their replies are
-/// encrypted back. Decisions come from `TLSConnectionStateMachine`; this type only performs them.
+/// is lent to OpenSSL through the shim's pipe BIO (no copy into a memory BIO first), plaintext
+/// comes out to the HTTP handlers, and their replies are encrypted back. Decisions come from `TLSConnectionStateMachine`; this type only performs them.
 ///
 /// Writes are held as plaintext until their flush, which `TickFlushBatcher` holds until the end
 /// of the event-loop tick; then each connection's plaintext becomes one TLS record and one socket
@@ -18,8 +18,8 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
 
     private var stateMachine = TLSConnectionStateMachine()
     private let ssl: OpaquePointer
-    private let networkIn: OpaquePointer
-    private let networkOut: OpaquePointer
+    /// Both directions of ciphertext; owned by `ssl`.
+    private let pipe: OpaquePointer
     private let handshakeTimeout: TimeAmount
     private let metrics: WebhookMetrics
     private let logger: Logger
@@ -44,16 +44,13 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         metrics: WebhookMetrics, logger: Logger
     ) {
         guard let ssl = tlsContext.makeConnection() else { return nil }
-        var networkIn: OpaquePointer?
-        var networkOut: OpaquePointer?
-        guard ki_ssl_attach_memory_bios(ssl, &networkIn, &networkOut) == 1, let networkIn, let networkOut else {
+        guard let pipe = ki_ssl_attach_pipe(ssl) else {
             SSL_free(ssl)
             return nil
         }
         SSL_set_accept_state(ssl)
         self.ssl = ssl
-        self.networkIn = networkIn
-        self.networkOut = networkOut
+        self.pipe = pipe
         self.handshakeTimeout = handshakeTimeout
         self.flushBatcher = flushBatcher
         self.metrics = metrics
@@ -61,7 +58,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
     }
 
     deinit {
-        SSL_free(ssl)  // frees both BIOs too
+        SSL_free(ssl)  // frees the pipe too
     }
 
     // MARK: lifecycle
@@ -98,15 +95,26 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let ciphertext = unwrapInboundIn(data)
-        switch stateMachine.bytesReceived() {
-        case .discard:
+        let step = stateMachine.bytesReceived()
+        if case .discard = step { return }
+        ciphertext.withUnsafeReadableBytes { bytes in
+            // OpenSSL reads the socket's bytes where they are; what it leaves unread (part of a
+            // record) is copied into the pipe before `ciphertext` can go away.
+            ki_pipe_lend_input(pipe, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+            defer { keepUnreadInput(context: context) }
+            switch step {
+            case .discard: break
+            case .continueHandshake: stepHandshake(context: context)
+            case .readPlaintext: readPlaintext(context: context)
+            }
+        }
+    }
+
+    private func keepUnreadInput(context: ChannelHandlerContext) {
+        guard ki_pipe_keep_input(pipe) == 1 else {
+            logger.warning("out of memory keeping unread TLS input; closing the connection")
+            context.close(promise: nil)
             return
-        case .continueHandshake:
-            feed(ciphertext)
-            stepHandshake(context: context)
-        case .readPlaintext:
-            feed(ciphertext)
-            readPlaintext(context: context)
         }
     }
 
@@ -114,14 +122,6 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         // Post-handshake messages (a TLS 1.3 KeyUpdate, alerts) may have produced output.
         flushCiphertext(context: context, promise: nil)
         context.fireChannelReadComplete()
-    }
-
-    private func feed(_ ciphertext: ByteBuffer) {
-        ciphertext.withUnsafeReadableBytes { bytes in
-            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-            // A memory BIO takes everything it is given.
-            _ = BIO_write(networkIn, base, Int32(bytes.count))
-        }
     }
 
     private func stepHandshake(context: ChannelHandlerContext) {
@@ -185,7 +185,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
             }
             if status > 0 {
                 // All input consumed: another SSL_read would only say so, through the error queue.
-                if ki_bio_pending(networkIn) == 0 && SSL_has_pending(ssl) == 0 { break }
+                if ki_pipe_input_pending(pipe) == 0 && SSL_has_pending(ssl) == 0 { break }
                 continue
             }
             switch SSL_get_error(ssl, status) {
@@ -287,7 +287,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: promise) }
     }
 
-    /// Encrypts the plaintext written since the last flush into the outgoing memory BIO.
+    /// Encrypts the plaintext written since the last flush into the pipe.
     private func encryptPending() {
         guard var plaintext = pendingPlaintext else { return }
         pendingPlaintext = nil
@@ -307,7 +307,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
 
     /// Moves all ciphertext OpenSSL produced onto the socket in one write.
     private func flushCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        let pending = ki_bio_pending(networkOut)
+        let pending = ki_pipe_output_pending(pipe)
         guard pending > 0 else {
             promise?.succeed(())
             return
@@ -318,7 +318,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         lastCiphertext = nil
         ciphertext.clear(minimumCapacity: pending)
         ciphertext.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { space in
-            Int(max(0, BIO_read(networkOut, space.baseAddress, Int32(clamping: pending))))
+            ki_pipe_take_output(pipe, space.baseAddress?.assumingMemoryBound(to: UInt8.self), pending)
         }
         if ciphertext.capacity <= 64 * 1024 { lastCiphertext = ciphertext }  // idle connections stay small
         context.writeAndFlush(wrapOutboundOut(ciphertext), promise: promise)
