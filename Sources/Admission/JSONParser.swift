@@ -117,7 +117,7 @@ public struct JSONParser {
         case .raw:
             return try parseRaw()
         case .drop:
-            try skipValue()
+            try skipValueQuickly()
             return .null
         case .object(let members, let others):
             guard bytes[position] == UInt8(ascii: "{") else { return try parseValue() }
@@ -154,10 +154,22 @@ public struct JSONParser {
         let start = position
         let outerWhitespace = sawWhitespace
         sawWhitespace = false
-        try skipValue()
+        try skipValueQuickly()
         let raw = RawJSON(source: source, range: start..<position, isCompact: !sawWhitespace)
         sawWhitespace = outerWhitespace || sawWhitespace
         return .raw(raw)
+    }
+
+    /// `skipValue` through `JSONSkipper`'s single loop when it can, else the full path, which
+    /// then also gives the error. Only the values the shape keeps raw or drops come here, never
+    /// the full path's own recursion, so a value the loop gives up on is walked twice at most.
+    private mutating func skipValueQuickly() throws {
+        if let skipped = JSONSkipper.skip(bytes, from: position, depthAllowance: Self.maximumDepth - depth) {
+            position = skipped.end
+            sawWhitespace = sawWhitespace || skipped.sawWhitespace
+            return
+        }
+        try skipValue()
     }
 
     private mutating func enterContainer() throws {
@@ -347,9 +359,8 @@ public struct JSONParser {
     private mutating func skipString() throws {
         // Plain ASCII strings are skipped here; escapes and non-ASCII take the full, checking path.
         let start = position
-        var sawNonASCII = false
-        let end = StringScanner.plainRunEnd(bytes, from: position + 1, sawNonASCII: &sawNonASCII)
-        if !sawNonASCII, end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+        let end = StringScanner.plainRunEnd(bytes, from: position + 1)
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             position = end + 1
             return
         }
@@ -361,9 +372,14 @@ public struct JSONParser {
         let openingQuote = position
         position += 1
         let start = position
-        // Fast path: no escapes, decode the bytes in one go.
+        // Fast path: no escapes, decode the bytes in one go. The scan stops at each non-ASCII
+        // byte; those strings are checked as UTF-8 once whole.
         var sawNonASCII = false
-        let index = StringScanner.plainRunEnd(bytes, from: start, sawNonASCII: &sawNonASCII)
+        var index = StringScanner.plainRunEnd(bytes, from: start)
+        while index < bytes.count, bytes[index] >= 0x80 {
+            sawNonASCII = true
+            index = StringScanner.plainRunEnd(bytes, from: index + 1)
+        }
         if index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -468,7 +484,16 @@ public struct JSONParser {
 
     // MARK: - Helpers
 
+    /// Called before and after every token, and most of the time there is no whitespace
+    /// (the API server sends compact JSON): one comparison decides that, since every byte JSON
+    /// allows outside strings, other than whitespace, is above 0x20.
+    @inline(__always)
     private mutating func skipWhitespace() {
+        guard position < bytes.count, bytes[position] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D:
