@@ -63,8 +63,7 @@ public struct AdmissionController: Sendable {
             let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
             return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
         case .inject(let operations):
-            let patch = JSONPatch(operations).serialized()
-            let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: patch, warning: nil)
+            let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: JSONPatch(operations), warning: nil)
             return (AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil), pod)
         }
     }
@@ -102,27 +101,28 @@ public struct AdmissionController: Sendable {
     }
 
     /// The response AdmissionReview, written straight to bytes in the request's version.
-    static func responseBody(apiVersion: String, uid: String, patch: [UInt8]?, warning: String?) -> [UInt8] {
-        var output: [UInt8] = []
-        // Sized for the whole answer, so it is never grown (and copied) while being written.
-        output.reserveCapacity(
-            160 + apiVersion.utf8.count + uid.utf8.count + ((patch?.count ?? 0) + 2) / 3 * 4 + (warning?.utf8.count ?? 0) * 2)
-        JSONSerializer.appendLiteral(#"{"apiVersion":"#, to: &output)
+    static func responseBody(apiVersion: String, uid: String, patch: JSONPatch?, warning: String?) -> [UInt8] {
+        // The patch's JSON first, for its length: the answer's buffer is then sized once.
+        var patchJSON = ByteWriter(capacity: patch.map { 192 * $0.operations.count + 2 } ?? 0)
+        patch?.write(into: &patchJSON)
+        var output = ByteWriter(
+            capacity: 160 + apiVersion.utf8.count + uid.utf8.count + (patchJSON.count + 2) / 3 * 4 + (warning?.utf8.count ?? 0) * 2)
+        output.append(#"{"apiVersion":"#)
         JSONSerializer.writeString(apiVersion, into: &output)
-        JSONSerializer.appendLiteral(#","kind":"AdmissionReview","response":{"uid":"#, to: &output)
+        output.append(#","kind":"AdmissionReview","response":{"uid":"#)
         JSONSerializer.writeString(uid, into: &output)
-        JSONSerializer.appendLiteral(#","allowed":true"#, to: &output)
-        if let patch {
-            JSONSerializer.appendLiteral(#","patchType":"JSONPatch","patch":""#, to: &output)
-            Base64.encode(patch, into: &output)
+        output.append(#","allowed":true"#)
+        if patch != nil {
+            output.append(#","patchType":"JSONPatch","patch":""#)
+            patchJSON.withBytes { Base64.encode($0, into: &output) }
             output.append(UInt8(ascii: "\""))
         }
         if let warning {
-            JSONSerializer.appendLiteral(#","warnings":["#, to: &output)
+            output.append(#","warnings":["#)
             JSONSerializer.writeString(warning, into: &output)
             output.append(UInt8(ascii: "]"))
         }
-        JSONSerializer.appendLiteral("}}", to: &output)
-        return output
+        output.append("}}")
+        return output.finish()
     }
 }

@@ -12,47 +12,41 @@ public enum Base64 {
     }()
 
     /// Appends the encoding of `input` to `output`.
-    public static func encode(_ input: [UInt8], into output: inout [UInt8]) {
+    static func encode(_ input: UnsafeBufferPointer<UInt8>, into output: inout ByteWriter) {
         let encodedCount = (input.count + 2) / 3 * 4
-        let start = output.count
-        // Grown once, then written through a pointer: appending byte by byte costs a
-        // capacity check per byte, and a separate array costs an allocation and a copy.
-        output.append(contentsOf: repeatElement(0, count: encodedCount))
+        guard encodedCount > 0 else { return }
         let table = alphabet.utf8Start
-        output.withUnsafeMutableBufferPointer { all in
-            guard let base = all.baseAddress, encodedCount > 0 else { return }
-            let target = UnsafeMutableRawPointer(base + start)
+        // Written through a pointer: appending byte by byte costs a capacity check per byte.
+        output.appendUninitialized(encodedCount) { space in
+            let target = UnsafeMutableRawPointer(space.baseAddress!)
             pairs.withUnsafeBufferPointer { pairs in
-                input.withUnsafeBufferPointer { bytes in
-                    var index = 0
-                    var out = 0
-                    let whole = bytes.count - bytes.count % 3
-                    while index < whole {
-                        let chunk = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
-                        target.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
-                        target.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
-                        index += 3
-                        out += 4
-                    }
-                    let remaining = bytes.count - whole
-                    if remaining > 0 {
-                        let second = remaining == 2 ? UInt32(bytes[index + 1]) << 8 : 0
-                        let chunk = UInt32(bytes[index]) << 16 | second
-                        let tail = base + start + out
-                        tail[0] = table[Int(chunk >> 18 & 0x3F)]
-                        tail[1] = table[Int(chunk >> 12 & 0x3F)]
-                        tail[2] = remaining == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
-                        tail[3] = UInt8(ascii: "=")
-                    }
+                var index = 0
+                var out = 0
+                let whole = input.count - input.count % 3
+                while index < whole {
+                    let chunk = Int(input[index]) << 16 | Int(input[index + 1]) << 8 | Int(input[index + 2])
+                    target.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
+                    target.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
+                    index += 3
+                    out += 4
+                }
+                let remaining = input.count - whole
+                if remaining > 0 {
+                    let second = remaining == 2 ? UInt32(input[index + 1]) << 8 : 0
+                    let chunk = UInt32(input[index]) << 16 | second
+                    space[out] = table[Int(chunk >> 18 & 0x3F)]
+                    space[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    space[out + 2] = remaining == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
+                    space[out + 3] = UInt8(ascii: "=")
                 }
             }
         }
     }
 
     public static func encode(_ input: [UInt8]) -> String {
-        var output: [UInt8] = []
-        encode(input, into: &output)
-        return String(decoding: output, as: UTF8.self)
+        var output = ByteWriter(capacity: (input.count + 2) / 3 * 4)
+        input.withUnsafeBufferPointer { encode($0, into: &output) }
+        return String(decoding: output.finish(), as: UTF8.self)
     }
 
     /// Decodes padded standard base64; nil when the text is not that.

@@ -25,35 +25,36 @@ public struct JSONPatch: Sendable, Equatable {
 
     /// The compact JSON bytes of the patch, written straight from the operations.
     public func serialized() -> [UInt8] {
-        var output: [UInt8] = []
         // Operations carry whole configured objects (an init container): room for those too.
-        output.reserveCapacity(192 * operations.count + 2)
+        var output = ByteWriter(capacity: 192 * operations.count + 2)
+        write(into: &output)
+        return output.finish()
+    }
+
+    func write(into output: inout ByteWriter) {
         output.append(UInt8(ascii: "["))
         for (index, operation) in operations.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            JSONSerializer.appendLiteral(#"{"op":""#, to: &output)
             switch operation.op {
-            case .add: JSONSerializer.appendLiteral("add", to: &output)
-            case .remove: JSONSerializer.appendLiteral("remove", to: &output)
-            case .replace: JSONSerializer.appendLiteral("replace", to: &output)
-            case .move: JSONSerializer.appendLiteral("move", to: &output)
-            case .copy: JSONSerializer.appendLiteral("copy", to: &output)
-            case .test: JSONSerializer.appendLiteral("test", to: &output)
+            case .add: output.append(#"{"op":"add","path":"#)
+            case .remove: output.append(#"{"op":"remove","path":"#)
+            case .replace: output.append(#"{"op":"replace","path":"#)
+            case .move: output.append(#"{"op":"move","path":"#)
+            case .copy: output.append(#"{"op":"copy","path":"#)
+            case .test: output.append(#"{"op":"test","path":"#)
             }
-            JSONSerializer.appendLiteral(#"","path":"#, to: &output)
             operation.path.writeJSONString(into: &output)
             if let from = operation.from {
-                JSONSerializer.appendLiteral(#","from":"#, to: &output)
+                output.append(#","from":"#)
                 from.writeJSONString(into: &output)
             }
             if let value = operation.value {
-                JSONSerializer.appendLiteral(#","value":"#, to: &output)
+                output.append(#","value":"#)
                 JSONSerializer.write(value, into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "]"))
-        return output
     }
 
     /// Applies every operation in order; on the first failure the document is left as it was.

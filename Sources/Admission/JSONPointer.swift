@@ -36,7 +36,7 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
     /// Writes the textual form as a quoted JSON string straight into `output`: the patch is
     /// serialised on every review, and building each path as a String first costs more than
     /// the rest of the serialisation.
-    func writeJSONString(into output: inout [UInt8]) {
+    func writeJSONString(into output: inout ByteWriter) {
         output.append(UInt8(ascii: "\""))
         for token in tokens {
             output.append(UInt8(ascii: "/"))
@@ -46,18 +46,19 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
                     || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
                     return false
                 }
-                output.append(contentsOf: utf8)
+                output.append(utf8)
                 return true
             }
             if plain { continue }
             for byte in token.utf8 {
                 switch byte {
-                case UInt8(ascii: "~"): output.append(UInt8(ascii: "~")); output.append(UInt8(ascii: "0"))
-                case UInt8(ascii: "/"): output.append(UInt8(ascii: "~")); output.append(UInt8(ascii: "1"))
+                case UInt8(ascii: "~"): output.append("~0")
+                case UInt8(ascii: "/"): output.append("~1")
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0..<0x20:
-                    var escaped: [UInt8] = []
+                    // Escaped as JSON escapes it, without the quotes around it.
+                    var escaped = ByteWriter(capacity: 8)
                     JSONSerializer.writeString(String(decoding: [byte], as: UTF8.self), into: &escaped)
-                    output.append(contentsOf: escaped.dropFirst().dropLast())
+                    escaped.withBytes { output.append(UnsafeBufferPointer(rebasing: $0.dropFirst().dropLast())) }
                 default: output.append(byte)
                 }
             }

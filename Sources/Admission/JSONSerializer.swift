@@ -1,27 +1,21 @@
 /// Writes JSON values as compact UTF-8 bytes: members in their stored order, numbers as their
 /// lexeme, strings escaped as RFC 8259 requires and nothing more.
 public enum JSONSerializer {
-    /// Appends a literal's bytes; a StaticString needs none of String's per-call checks.
-    @inline(__always)
-    static func appendLiteral(_ literal: StaticString, to output: inout [UInt8]) {
-        output.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
     public static func serialize(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
+        var output = ByteWriter(capacity: 256)
         write(value, into: &output)
-        return output
+        return output.finish()
     }
 
-    public static func write(_ value: JSONValue, into output: inout [UInt8]) {
+    static func write(_ value: JSONValue, into output: inout ByteWriter) {
         switch value {
         case .null:
-            appendLiteral("null", to: &output)
+            output.append("null")
         case .bool(let bool):
-            if bool { appendLiteral("true", to: &output) } else { appendLiteral("false", to: &output) }
+            output.append(bool ? "true" : "false")
         case .number(let lexeme):
-            output.append(contentsOf: lexeme.utf8)
+            var lexeme = lexeme
+            lexeme.withUTF8 { output.append($0) }
         case .string(let string):
             writeString(string, into: &output)
         case .array(let array):
@@ -50,7 +44,7 @@ public enum JSONSerializer {
     }
 
     /// Writes `string` as a quoted JSON string.
-    public static func writeString(_ string: String, into output: inout [UInt8]) {
+    static func writeString(_ string: String, into output: inout ByteWriter) {
         output.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
@@ -58,7 +52,7 @@ public enum JSONSerializer {
             for index in 0..<utf8.count {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                if runStart < index { output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
                 runStart = index + 1
                 output.append(UInt8(ascii: "\\"))
                 switch byte {
@@ -71,12 +65,12 @@ public enum JSONSerializer {
                 case 0x0C: output.append(UInt8(ascii: "f"))
                 default:
                     let hexDigits: StaticString = "0123456789abcdef"
-                    appendLiteral("u00", to: &output)
+                    output.append("u00")
                     output.append(hexDigits.utf8Start[Int(byte >> 4)])
                     output.append(hexDigits.utf8Start[Int(byte & 0xF)])
                 }
             }
-            if runStart < utf8.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            if runStart < utf8.count { output.append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         output.append(UInt8(ascii: "\""))
     }

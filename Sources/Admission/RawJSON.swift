@@ -37,9 +37,9 @@ public struct RawJSON: Sendable {
     }
 
     /// Appends the value without whitespace outside strings.
-    func write(into output: inout [UInt8]) {
+    func write(into output: inout ByteWriter) {
         if isCompact {
-            output.append(contentsOf: bytes)
+            output.append(bytes)
             return
         }
         var inString = false
