@@ -1,31 +1,46 @@
 import NIOCore
 
 /// Parses the duration format of the API server's `?timeout=` query parameter (Go's
-/// time.Duration: "10s", "1m30s", "500ms", "1.5s").
+/// time.Duration: "10s", "1m30s", "500ms", "1.5s"). Read as bytes: it comes with every review.
 enum GoDuration {
     static func parse<S: StringProtocol>(_ text: S) -> TimeAmount? {
+        var text = String(text)
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> TimeAmount? {
+        guard !bytes.isEmpty else { return nil }
         var nanoseconds = 0.0
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { !$0.isNumber && $0 != "." }
-            rest = rest.dropFirst(unit.count)
-            let scale: Double
-            switch unit {
-            case "ns": scale = 1
-            case "us", "µs": scale = 1e3
-            case "ms": scale = 1e6
-            case "s": scale = 1e9
-            case "m": scale = 60e9
-            case "h": scale = 3600e9
-            default: return nil
-            }
+        var index = 0
+        while index < bytes.count {
+            let numberStart = index
+            while index < bytes.count, isNumberByte(bytes[index]) { index += 1 }
+            guard index > numberStart,
+                  let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[numberStart..<index]), as: UTF8.self))
+            else { return nil }
+            let unitStart = index
+            while index < bytes.count, !isNumberByte(bytes[index]) { index += 1 }
+            guard let scale = scale(of: UnsafeBufferPointer(rebasing: bytes[unitStart..<index])) else { return nil }
             nanoseconds += value * scale
         }
         guard nanoseconds.isFinite, nanoseconds < 1e18 else { return nil }
         return .nanoseconds(Int64(nanoseconds))
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
+    }
+
+    /// Nanoseconds per unit, for Go's unit names (microseconds as `us`, `µs` or `μs`, as Go takes them).
+    private static func scale(of unit: UnsafeBufferPointer<UInt8>) -> Double? {
+        switch Array(unit) {
+        case [0x6E, 0x73]: return 1  // ns
+        case [0x75, 0x73], [0xC2, 0xB5, 0x73], [0xCE, 0xBC, 0x73]: return 1e3  // us, µs (micro sign), μs (Greek mu)
+        case [0x6D, 0x73]: return 1e6  // ms
+        case [0x73]: return 1e9  // s
+        case [0x6D]: return 60e9  // m
+        case [0x68]: return 3600e9  // h
+        default: return nil
+        }
     }
 }

@@ -111,31 +111,30 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private static func route(_ head: HTTPRequestHead) -> Route {
-        let path: Substring
-        let query: Substring?
-        if let mark = head.uri.firstIndex(of: "?") {
-            path = head.uri[..<mark]
-            query = head.uri[head.uri.index(after: mark)...]
-        } else {
-            path = head.uri[...]
-            query = nil
-        }
-        switch path {
-        case "/mutate":
-            guard head.method == .POST else { return .methodNotAllowed }
-            return .mutate(timeout: query.flatMap(Self.timeoutParameter))
-        case "/healthz":
-            return head.method == .GET || head.method == .HEAD ? .healthz : .methodNotAllowed
-        case "/readyz":
-            return head.method == .GET || head.method == .HEAD ? .readyz : .methodNotAllowed
-        default:
+        // On the URI's bytes: Character-wise String comparison costs more than the rest of routing.
+        var uri = head.uri
+        return uri.withUTF8 { uri in
+            let mark = uri.firstIndex(of: UInt8(ascii: "?"))
+            let path = UnsafeBufferPointer(rebasing: uri[..<(mark ?? uri.count)])
+            if path.elementsEqual("/mutate".utf8) {
+                guard head.method == .POST else { return .methodNotAllowed }
+                return .mutate(timeout: mark.flatMap { timeoutParameter(UnsafeBufferPointer(rebasing: uri[($0 + 1)...])) })
+            }
+            if path.elementsEqual("/healthz".utf8) {
+                return head.method == .GET || head.method == .HEAD ? .healthz : .methodNotAllowed
+            }
+            if path.elementsEqual("/readyz".utf8) {
+                return head.method == .GET || head.method == .HEAD ? .readyz : .methodNotAllowed
+            }
             return .notFound
         }
     }
 
-    private static func timeoutParameter(_ query: Substring) -> TimeAmount? {
-        for pair in query.split(separator: "&") where pair.hasPrefix("timeout=") {
-            return GoDuration.parse(pair.dropFirst("timeout=".count))
+    /// `timeout` of a query string such as `timeout=10s` (the API server sends nothing else).
+    private static func timeoutParameter(_ query: UnsafeBufferPointer<UInt8>) -> TimeAmount? {
+        for pair in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true)
+        where pair.starts(with: "timeout=".utf8) {
+            return GoDuration.parse(bytes: UnsafeBufferPointer(rebasing: pair.dropFirst("timeout=".utf8.count)))
         }
         return nil
     }
