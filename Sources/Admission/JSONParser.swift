@@ -119,20 +119,9 @@ public struct JSONParser {
         case .drop:
             try skipValueQuickly()
             return .null
-        case .object(let members, let others):
+        case .object(let shape):
             guard bytes[position] == UInt8(ascii: "{") else { return try parseValue() }
-            let base = memberStack.count
-            try forEachMember { parser, key in
-                // The shape's member list is taken apart once per object, not once per member.
-                let memberShape = ParseShape.shape(forMember: key, in: members, others: others)
-                if case .drop = memberShape {
-                    try parser.skipValue()
-                    return
-                }
-                let value = try parser.parseValue(shape: memberShape)
-                parser.memberStack.push(JSONMember(key: key, value: value))
-            }
-            return .object(JSONObject(memberStack.popArray(from: base)))
+            return .object(try parseObject(shape: shape))
         case .array(let elementShape):
             guard bytes[position] == UInt8(ascii: "[") else { return try parseValue() }
             let base = elementStack.count
@@ -142,6 +131,49 @@ public struct JSONParser {
             }
             return .array(elementStack.popArray(from: base))
         }
+    }
+
+    /// An object read as `shape` says. A member's name is matched as the bytes it was sent as
+    /// (the grammar steps are `forEachMember`'s, so errors read the same): a named member gets
+    /// the shape's prebuilt key, a dropped one is never built, and only a name with escapes or
+    /// non-ASCII bytes is decoded first.
+    private mutating func parseObject(shape: ObjectShape) throws -> JSONObject {
+        let base = memberStack.count
+        guard try openObject() else { return JSONObject() }
+        repeat {
+            try expectMemberName()
+            let key: String?
+            let memberShape: ParseShape
+            let nameStart = position + 1
+            let nameEnd = StringScanner.plainRunEnd(bytes, from: nameStart)
+            if nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: "\"") {
+                let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd])
+                position = nameEnd + 1
+                if let index = shape.index(of: name) {
+                    key = shape.keys[index]
+                    memberShape = shape.shapes[index]
+                } else {
+                    memberShape = shape.others
+                    if case .drop = memberShape {
+                        key = nil
+                    } else {
+                        key = KnownKeys.lookup(name) ?? String(decoding: name, as: UTF8.self)
+                    }
+                }
+            } else {
+                let decoded = try parseString()
+                key = decoded
+                memberShape = shape.shape(forMember: decoded)
+            }
+            try expectColon()
+            if let key, !memberShape.isDrop {
+                let value = try parseValue(shape: memberShape)
+                memberStack.push(JSONMember(key: key, value: value))
+            } else {
+                try skipValueQuickly()
+            }
+        } while try memberFollows()
+        return JSONObject(memberStack.popArray(from: base))
     }
 
     /// Checks the value and keeps its bytes. Containers and strings stay raw; other scalars

@@ -8,21 +8,17 @@ indirect enum ParseShape: Sendable {
     /// Check it and leave it out of the tree.
     case drop
     /// An object whose listed members follow their own shape and the rest `others`.
-    case object([(key: String, shape: ParseShape)], others: ParseShape)
+    case object(ObjectShape)
     /// An array whose elements all follow one shape.
     case array(ParseShape)
 
-    func shape(forMember key: String) -> ParseShape? {
-        guard case .object(let members, let others) = self else { return nil }
-        return Self.shape(forMember: key, in: members, others: others)
+    var isDrop: Bool {
+        if case .drop = self { return true }
+        return false
     }
 
-    static func shape(forMember key: String, in members: [(key: String, shape: ParseShape)], others: ParseShape) -> ParseShape {
-        let length = key.utf8.count
-        for index in members.indices where members[index].key.utf8.count == length && members[index].key == key {
-            return members[index].shape
-        }
-        return others
+    static func object(_ members: [(key: String, shape: ParseShape)], others: ParseShape) -> ParseShape {
+        .object(ObjectShape(members, others: others))
     }
 
     /// An AdmissionReview as the admission core reads it: the request's own fields, and of the

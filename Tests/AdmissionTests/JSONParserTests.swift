@@ -118,6 +118,18 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(error?.problem, "nesting deeper than \(limit) levels")
     }
 
+    func testTheReviewShapeFindsMembersWhateverTheirNamesLookLike() throws {
+        // Names are matched as the bytes they were sent as; escaped ones are decoded first.
+        let body = Array(#"{"apiVersion":"admission.k8s.io/v1","req\u0075est":{"uid":"u-1","userInf\u006f":{"username":"x"},"userInfo":{"a":1},"o\u0062ject":{"metadata":{"name":"p","annotations":{"a/b":"c"}}},"extra":[1,2]},"kind":"AdmissionReview"}"#.utf8)
+        let review = try JSONParser.parse(body, shape: .admissionReview)
+        let request = try XCTUnwrap(review["request"]?.objectValue)
+        XCTAssertEqual(request["uid"]?.stringValue, "u-1")
+        XCTAssertEqual(request.keys, ["uid", "object"], "userInfo and members the shape does not name are dropped")
+        XCTAssertEqual(request["object"]?["metadata"]?["annotations"]?["a/b"]?.stringValue, "c")
+        XCTAssertEqual(request["object"]?["metadata"]?["name"]?.materialized, .string("p"), "kept raw, read when asked")
+        XCTAssertEqual(review["kind"]?.stringValue, "AdmissionReview")
+    }
+
     func testRequestIdentityIsFoundWithoutTheObject() throws {
         let body = Array(#"{"kind":"AdmissionReview","request":{"object":{"deep":[{"x":"\u00e9"}]},"uid":"u-1\"x"},"apiVersion":"admission.k8s.io/v1beta1"}"#.utf8)
         let identity = AdmissionController.requestIdentity(body)
