@@ -23,9 +23,9 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
 # The release link lays start-up code out in this order (Package.swift, docs/benchmarks.md#memory).
-COPY scripts/link-order.txt ./scripts/link-order.txt
-RUN swift build -c release --static-swift-stdlib --product kube-injector \
- && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/kube-injector" /out/kube-injector
+COPY scripts/link-order.txt scripts/build-release.sh ./scripts/
+RUN scripts/build-release.sh \
+ && install -D -m 0755 "$(scripts/build-release.sh --show-bin-path)/kube-injector" /out/kube-injector
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 RUN apt-get update \

@@ -11,8 +11,7 @@ connections=${CONNECTIONS:-32}
 
 KI_SETUP_BENCH=1 scripts/setup.sh
 echo "== build (release)"
-# Static Swift runtime and Foundation: fewer relocations at start-up (lower RSS) and faster calls.
-swift build -c release --product kube-injector --static-swift-stdlib 2>&1 | tail -1
+scripts/build-release.sh 2>&1 | tail -1
 
 work=$(mktemp -d "/tmp/kube-injector-${work_name:-bench}.XXXXXX")
 pids=()

@@ -14,7 +14,7 @@ bench=../shared/bench
 
 command -v valgrind >/dev/null || { sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo; $sudo apt-get install -y -qq valgrind >/dev/null; }
 scripts/setup.sh
-swift build -c release --static-swift-stdlib --product kube-injector 2>&1 | tail -1
+scripts/build-release.sh 2>&1 | tail -1
 
 work=$(mktemp -d /tmp/kube-injector-link-order.XXXXXX)
 pids=()
@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 # valgrind cannot read the DWARF that lld writes; the symbol table is all it needs here.
-cp "$(swift build -c release --static-swift-stdlib --show-bin-path)/kube-injector" "$work/kube-injector"
+cp "$(scripts/build-release.sh --show-bin-path)/kube-injector" "$work/kube-injector"
 strip --strip-debug "$work/kube-injector"
 bin=$work/kube-injector
 
@@ -138,4 +138,4 @@ print("\n".join(order))
 EOF
 echo "gen-link-order: $(wc -l <"$root/scripts/link-order.txt") functions in scripts/link-order.txt"
 # SwiftPM does not track the order file as an input: drop the binary so the next build links anew.
-rm -f "$(swift build -c release --static-swift-stdlib --show-bin-path)/kube-injector"
+rm -f "$(scripts/build-release.sh --show-bin-path)/kube-injector"

@@ -17,7 +17,7 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee .build/swift-test.log
 swift_status=${PIPESTATUS[0]}
 
 echo "== release build, as the Dockerfile makes it (the image test checks what it links)"
-swift build -c release --static-swift-stdlib --product kube-injector 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
+scripts/build-release.sh 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
 release_status=${PIPESTATUS[0]}
 
 echo "== python checks (chart, certificates, admission oracle)"

@@ -18,6 +18,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = ROOT / ".build" / "debug" / "kube-injector"
+RELEASE_BINARY = ROOT / ".build" / "release" / "kube-injector"
 FIXTURES = ROOT / "Tests" / "AdmissionTests" / "Fixtures"
 REVIEWS = FIXTURES / "reviews"
 CONFIG = FIXTURES / "config.yaml"
@@ -29,9 +30,9 @@ VALID_FIXTURES = [p for p in REVIEW_FIXTURES if not p.name.startswith("error-")]
 ERROR_FIXTURES = [p for p in REVIEW_FIXTURES if p.name.startswith("error-")]
 
 
-def replay(paths, *flags, config=CONFIG):
+def replay(paths, *flags, config=CONFIG, binary=BINARY):
     """Runs replay on `paths` in one process; returns one parsed JSON line per input."""
-    command = [str(BINARY), "replay", *flags]
+    command = [str(binary), "replay", *flags]
     if config is not None:
         command += ["--config", str(config)]
     result = subprocess.run(command + [str(p) for p in paths], capture_output=True, text=True, timeout=120)
@@ -188,6 +189,25 @@ def test_random_pods_patch_applies_validates_and_reinjection_is_a_no_op(tmp_path
         again.append(again_path)
     for path, response in zip(again, replay(again)):
         assert "patch" not in response["response"], f"{path.name}: injected twice"
+
+
+def test_the_release_build_answers_exactly_as_the_debug_build(tmp_path):
+    # The image's binary is optimised across modules (thin LTO, scripts/build-release.sh), so the
+    # debug build's tests do not run its code: it must give the same answers, byte for byte.
+    if not RELEASE_BINARY.exists():
+        pytest.skip("needs the release build (scripts/build-release.sh), which scripts/test.sh makes first")
+    rng = random.Random(20261125)
+    paths = list(VALID_FIXTURES)
+    for index in range(150):
+        path = tmp_path / f"random-{index:03d}.json"
+        path.write_text(json.dumps(random_pod(rng, index)))
+        paths.append(path)
+    for config in (CONFIG, FIXTURES / "bench-profile.yaml", None):
+        for flags in ((), ("--patched",)):
+            debug = replay(paths, *flags, config=config)
+            release = replay(paths, *flags, config=config, binary=RELEASE_BINARY)
+            for path, expected, answered in zip(paths, debug, release):
+                assert answered == expected, f"{path.name} ({config}, {flags}): release and debug builds differ"
 
 
 def test_check_config_accepts_the_fixture_configuration():
