@@ -154,9 +154,9 @@ struct Injector {
         for (index, container) in containers.enumerated() {
             let targeting = allTargetEveryContainer ? profiles : profiles.filter { $0.targets(containerNamed: containerNames[index]) }
             if targeting.isEmpty { continue }
-            let base = ["spec", "containers", String(index)]
-            try envOperations(container: container, name: containerNames[index], base: base, profiles: targeting, into: &operations)
-            try volumeMountOperations(container: container, name: containerNames[index], base: base, profiles: targeting, into: &operations)
+            let position = String(index)
+            try envOperations(container: container, name: containerNames[index], position: position, profiles: targeting, into: &operations)
+            try volumeMountOperations(container: container, name: containerNames[index], position: position, profiles: targeting, into: &operations)
         }
         return operations
     }
@@ -219,11 +219,11 @@ struct Injector {
                 added.append(volume.encoded)
             }
         }
-        appendOperations(added, existing: existing, path: ["spec", "volumes"], into: &operations)
+        appendOperations(added, existing: existing, path: { $0.map { ["spec", "volumes", $0] } ?? ["spec", "volumes"] }, into: &operations)
     }
 
     private func envOperations(
-        container: JSONValue, name: String, base: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+        container: JSONValue, name: String, position: String, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.env.isEmpty }) else { return }
         let existing = try list(container["env"], named: "container \"\(name)\" env")
@@ -252,13 +252,13 @@ struct Injector {
             }
         }
         for replacement in replacements {
-            operations.append(.replace(base + ["env", String(replacement.index)], replacement.value))
+            operations.append(.replace(Self.containerPath(position, "env", String(replacement.index)), replacement.value))
         }
-        appendOperations(added, existing: existing, path: base + ["env"], into: &operations)
+        appendOperations(added, existing: existing, path: { Self.containerPath(position, "env", $0) }, into: &operations)
     }
 
     private func volumeMountOperations(
-        container: JSONValue, name: String, base: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+        container: JSONValue, name: String, position: String, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.volumeMounts.isEmpty }) else { return }
         let existing = try list(container["volumeMounts"], named: "container \"\(name)\" volumeMounts")
@@ -283,23 +283,30 @@ struct Injector {
                 added.append(mount.encoded)
             }
         }
-        appendOperations(added, existing: existing, path: base + ["volumeMounts"], into: &operations)
+        appendOperations(added, existing: existing, path: { Self.containerPath(position, "volumeMounts", $0) }, into: &operations)
     }
 
     /// A missing list is created with everything in one `add`; an existing one is appended to.
+    /// `path(last)` gives the list's tokens, then `last` when given (`-` to append): each
+    /// pointer's token array is built whole, once, and only when something is added.
     private func appendOperations(
-        _ values: [JSONValue], existing: [JSONValue]?, path makePath: @autoclosure () -> [String], into operations: inout [JSONPatchOperation]
+        _ values: [JSONValue], existing: [JSONValue]?, path: (String?) -> [String], into operations: inout [JSONPatchOperation]
     ) {
         if values.isEmpty { return }
-        let path = makePath()  // built only when something is added
         guard existing != nil else {
-            operations.append(.add(path, .array(values)))
+            operations.append(.add(path(nil), .array(values)))
             return
         }
-        let end = JSONPointer(tokens: path + ["-"])  // one token array shared by every append
+        let end = JSONPointer(tokens: path("-"))  // one token array shared by every append
         for value in values {
             operations.append(JSONPatchOperation(op: .add, path: end, value: value))
         }
+    }
+
+    /// `/spec/containers/<position>/<field>`, then `last` when given.
+    private static func containerPath(_ position: String, _ field: String, _ last: String?) -> [String] {
+        if let last { return ["spec", "containers", position, field, last] }
+        return ["spec", "containers", position, field]
     }
 
     /// A list field of the pod: nil when absent or null, a failure when it is something else.
@@ -359,7 +366,7 @@ struct Injector {
                 }
                 if operation.path.tokens != lookedUpTokens {
                     lookedUpTokens = operation.path.tokens
-                    lookedUpList = try? JSONPatch.value(at: JSONPointer(tokens: Array(list)), in: patched).arrayValue
+                    lookedUpList = try? JSONPatch.value(at: list, of: operation.path, in: patched).arrayValue
                 }
                 if let array = lookedUpList, array.count > fromEnd {
                     landed = array[array.count - 1 - fromEnd] == value

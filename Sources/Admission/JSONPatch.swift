@@ -82,8 +82,7 @@ public struct JSONPatch: Sendable, Equatable {
             }
             if runEnd - index > 1 {
                 do {
-                    let values = operations[index..<runEnd].map { $0.value ?? .null }
-                    if try Self.append(values, at: operation.path, to: &document) {
+                    if try Self.append(operations[index..<runEnd], at: operation.path, to: &document) {
                         index = runEnd
                         continue
                     }
@@ -143,8 +142,13 @@ public struct JSONPatch: Sendable, Equatable {
     }
 
     static func value(at pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
+        try value(at: pointer.tokens[...], of: pointer, in: document)
+    }
+
+    /// The value at `tokens`, the start of `pointer`'s tokens (errors name the whole pointer).
+    static func value(at tokens: ArraySlice<String>, of pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
         var current = document
-        for token in pointer.tokens {
+        for token in tokens {
             current.materializeIfRaw()
             switch current {
             case .object(let object):
@@ -181,12 +185,16 @@ public struct JSONPatch: Sendable, Equatable {
         }
     }
 
-    /// Appends `values` in order to the array at `pointer` without its final `-` token.
-    /// False, with the document unchanged, when the parent exists but is not an array.
-    private static func append(_ values: [JSONValue], at pointer: JSONPointer, to document: inout JSONValue) throws -> Bool {
+    /// Appends the values of `run` in order to the array at `pointer` without its final `-`
+    /// token. False, with the document unchanged, when the parent exists but is not an array.
+    private static func append(_ run: ArraySlice<JSONPatchOperation>, at pointer: JSONPointer, to document: inout JSONValue) throws -> Bool {
         var appended = false
         try modify(&document, tokens: pointer.tokens.dropLast(), path: pointer) { parent in
-            appended = parent.modifyArray { array in array.append(contentsOf: values) } != nil
+            let done: Void? = parent.modifyArray { array in
+                array.reserveCapacity(array.count + run.count)
+                for operation in run { array.append(operation.value ?? .null) }
+            }
+            appended = done != nil
         }
         return appended
     }
