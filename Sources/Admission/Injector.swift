@@ -58,7 +58,7 @@ struct Injector {
             if specOperations.isEmpty {
                 return .decided(.skip(reason: "the pod already carries everything its profiles inject"))
             }
-            let status = configuration.defaultStatus.flatMap { $0.profiles == profiles.map(\.name) ? $0.value : nil }
+            let status = configuration.defaultStatus.flatMap { $0.profiles.elementsEqual(profiles.lazy.map(\.name)) ? $0.value : nil }
                 ?? Self.statusValue(profiles)
             var operations: [JSONPatchOperation] = []
             operations.reserveCapacity(specOperations.count + 1)
@@ -90,9 +90,10 @@ struct Injector {
         case .some:
             return .failure(InjectionFailure("the \(Annotations.inject) annotation is not a string"))
         }
-        var seen: Set<String> = []
+        // A pod names a profile or two: a scan of those already selected beats hashing.
         var profiles: [InjectionProfile] = []
-        for name in names where seen.insert(name).inserted {
+        profiles.reserveCapacity(names.count)
+        for name in names where !profiles.contains(where: { $0.name == name }) {
             guard let profile = configuration.profile(named: name) else {
                 let known = configuration.profiles.map(\.name)
                 return .failure(InjectionFailure(

@@ -4,16 +4,14 @@
 struct NameIndex {
     private static let scanLimit = 16
 
-    private var names: [String] = []
-    private var positions: [Int] = []
+    private var entries: [(name: String, position: Int)] = []
     private var table: [String: Int]?
 
     init(capacity: Int = 0) {
         if capacity > Self.scanLimit {
             table = Dictionary(minimumCapacity: capacity)
-        } else {
-            names.reserveCapacity(capacity)
-            positions.reserveCapacity(capacity)
+        } else if capacity > 0 {
+            entries.reserveCapacity(capacity)
         }
     }
 
@@ -23,22 +21,20 @@ struct NameIndex {
             table?[name] = position
             return
         }
-        names.append(name)
-        positions.append(position)
-        if names.count > Self.scanLimit {
-            var hashed = [String: Int](minimumCapacity: names.count * 2)
-            for (name, position) in zip(names, positions) { hashed[name] = position }
+        entries.append((name, position))
+        if entries.count > Self.scanLimit {
+            var hashed = [String: Int](minimumCapacity: entries.count * 2)
+            for entry in entries { hashed[entry.name] = entry.position }
             table = hashed
-            names = []
-            positions = []
+            entries = []
         }
     }
 
     subscript(name: String) -> Int? {
         if let table { return table[name] }
-        var index = names.count - 1
+        var index = entries.count - 1
         while index >= 0 {
-            if names[index] == name { return positions[index] }
+            if entries[index].name == name { return entries[index].position }
             index -= 1
         }
         return nil
