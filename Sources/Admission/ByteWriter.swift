@@ -54,6 +54,14 @@ struct ByteWriter: ~Copyable {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
+    /// Appends a copy of bytes already written.
+    mutating func appendCopy(of range: Range<Int>) {
+        precondition(range.upperBound <= count, "a range of the bytes written")
+        if count + range.count > capacity { grow(toAtLeast: count + range.count) }
+        (start + count).update(from: start + range.lowerBound, count: range.count)
+        count += range.count
+    }
+
     /// Room for `extra` more bytes, handed to `body` to fill completely.
     mutating func appendUninitialized(_ extra: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
         if count + extra > capacity { grow(toAtLeast: count + extra) }

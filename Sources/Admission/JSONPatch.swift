@@ -33,6 +33,11 @@ public struct JSONPatch: Sendable, Equatable {
 
     func write(into output: inout ByteWriter) {
         output.append(UInt8(ascii: "["))
+        // Appends to one list share one pointer (the injector builds it once): its text is
+        // copied from where it was first written. The token arrays' storage addresses are only
+        // compared, never read through; `operations` keeps every array alive meanwhile.
+        var previousPath: UnsafePointer<String>?
+        var previousText = 0..<0
         for (index, operation) in operations.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             switch operation.op {
@@ -43,7 +48,15 @@ public struct JSONPatch: Sendable, Equatable {
             case .copy: output.append(#"{"op":"copy","path":"#)
             case .test: output.append(#"{"op":"test","path":"#)
             }
-            operation.path.writeJSONString(into: &output)
+            let path = operation.path.tokens.withUnsafeBufferPointer { $0.baseAddress }
+            if let path, path == previousPath {
+                output.appendCopy(of: previousText)
+            } else {
+                let start = output.count
+                operation.path.writeJSONString(into: &output)
+                previousPath = path
+                previousText = start..<output.count
+            }
             if let from = operation.from {
                 output.append(#","from":"#)
                 from.writeJSONString(into: &output)

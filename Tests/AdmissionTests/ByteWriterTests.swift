@@ -34,4 +34,13 @@ final class ByteWriterTests: XCTestCase {
         let finished = writer.finish()
         XCTAssertEqual(finished, expected)
     }
+
+    func testBytesAlreadyWrittenAreCopiedToTheEndEvenWhenThatGrowsTheBuffer() {
+        var writer = ByteWriter(capacity: 16)
+        writer.append(Array("abcdefghij".utf8))
+        writer.appendCopy(of: 2..<9)  // 17 bytes: past the first 16
+        writer.appendCopy(of: 0..<2)
+        let bytes = writer.finish()
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "abcdefghijcdefghiab")
+    }
 }
