@@ -32,15 +32,12 @@ enum GoDuration {
     }
 
     /// Nanoseconds per unit, for Go's unit names (microseconds as `us`, `µs` or `μs`, as Go takes them).
+    private static let units: [(name: [UInt8], nanoseconds: Double)] = [
+        (Array("ns".utf8), 1), (Array("us".utf8), 1e3), (Array("µs".utf8), 1e3), (Array("μs".utf8), 1e3),
+        (Array("ms".utf8), 1e6), (Array("s".utf8), 1e9), (Array("m".utf8), 60e9), (Array("h".utf8), 3600e9),
+    ]
+
     private static func scale(of unit: UnsafeBufferPointer<UInt8>) -> Double? {
-        switch Array(unit) {
-        case [0x6E, 0x73]: return 1  // ns
-        case [0x75, 0x73], [0xC2, 0xB5, 0x73], [0xCE, 0xBC, 0x73]: return 1e3  // us, µs (micro sign), μs (Greek mu)
-        case [0x6D, 0x73]: return 1e6  // ms
-        case [0x73]: return 1e9  // s
-        case [0x6D]: return 60e9  // m
-        case [0x68]: return 3600e9  // h
-        default: return nil
-        }
+        units.first { $0.name.elementsEqual(unit) }?.nanoseconds
     }
 }
