@@ -4,7 +4,8 @@ import NIOCore
 
 /// Terminates TLS for one accepted connection with the system OpenSSL: ciphertext from the socket
 /// is lent to OpenSSL through the shim's pipe BIO (no copy into a memory BIO first), plaintext
-/// comes out to the HTTP handlers, and their replies are encrypted back. Decisions come from `TLSConnectionStateMachine`; this type only performs them.
+/// comes out to the HTTP handlers, and their replies are encrypted back. Decisions come from
+/// `TLSConnectionStateMachine`; this type only performs them.
 ///
 /// Writes are held as plaintext until their flush, which `TickFlushBatcher` holds until the end
 /// of the event-loop tick; then each connection's plaintext becomes one TLS record and one socket
@@ -98,8 +99,9 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         let step = stateMachine.bytesReceived()
         if case .discard = step { return }
         ciphertext.withUnsafeReadableBytes { bytes in
-            // OpenSSL reads the socket's bytes where they are; what it leaves unread (part of a
-            // record) is copied into the pipe before `ciphertext` can go away.
+            // OpenSSL reads the socket's bytes where they are (a partial record into its own
+            // buffer); what it leaves unread, after a close_notify or an error, is copied into
+            // the pipe before `ciphertext` can go away.
             ki_pipe_lend_input(pipe, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
             defer { keepUnreadInput(context: context) }
             switch step {
