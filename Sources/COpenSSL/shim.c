@@ -124,6 +124,21 @@ typedef struct {
     size_t output_length, output_capacity;
 } ki_pipe;
 
+// Appends to a growing buffer (doubling, from 4 KiB); 0 when out of memory, the buffer unchanged.
+static int append_bytes(uint8_t **data, size_t *length, size_t *capacity, const uint8_t *bytes, size_t count) {
+    if (*length + count > *capacity) {
+        size_t grown_capacity = *capacity < 4096 ? 4096 : *capacity;
+        while (grown_capacity < *length + count) grown_capacity *= 2;
+        uint8_t *grown = realloc(*data, grown_capacity);
+        if (grown == NULL) return 0;
+        *data = grown;
+        *capacity = grown_capacity;
+    }
+    memcpy(*data + *length, bytes, count);
+    *length += count;
+    return 1;
+}
+
 static int pipe_create(BIO *bio) {
     ki_pipe *pipe = calloc(1, sizeof(ki_pipe));
     if (pipe == NULL) return 0;
@@ -175,16 +190,7 @@ static int pipe_read(BIO *bio, char *buffer, size_t wanted, size_t *read) {
 static int pipe_write(BIO *bio, const char *bytes, size_t length, size_t *written) {
     ki_pipe *pipe = BIO_get_data(bio);
     BIO_clear_retry_flags(bio);
-    if (pipe->output_length + length > pipe->output_capacity) {
-        size_t capacity = pipe->output_capacity < 4096 ? 4096 : pipe->output_capacity;
-        while (capacity < pipe->output_length + length) capacity *= 2;
-        uint8_t *grown = realloc(pipe->output, capacity);
-        if (grown == NULL) return 0;
-        pipe->output = grown;
-        pipe->output_capacity = capacity;
-    }
-    memcpy(pipe->output + pipe->output_length, bytes, length);
-    pipe->output_length += length;
+    if (!append_bytes(&pipe->output, &pipe->output_length, &pipe->output_capacity, (const uint8_t *)bytes, length)) return 0;
     *written = length;
     return 1;
 }
@@ -250,16 +256,7 @@ int ki_pipe_keep_input(BIO *bio) {
         pipe->held_end -= pipe->held_start;
         pipe->held_start = 0;
     }
-    if (pipe->held_end + length > pipe->held_capacity) {
-        size_t capacity = pipe->held_end + length;
-        uint8_t *grown = realloc(pipe->held, capacity);
-        if (grown == NULL) return 0;
-        pipe->held = grown;
-        pipe->held_capacity = capacity;
-    }
-    memcpy(pipe->held + pipe->held_end, lent, length);
-    pipe->held_end += length;
-    return 1;
+    return append_bytes(&pipe->held, &pipe->held_end, &pipe->held_capacity, lent, length);
 }
 
 size_t ki_pipe_input_pending(BIO *bio) {
