@@ -49,8 +49,10 @@ public final class TLSContext: @unchecked Sendable {
         guard ki_ssl_ctx_use_certificate_chain_pem(context, certificateChainPEM, certificateChainPEM.count) == 1 else {
             throw TLSConfigurationError.certificate(Self.drainErrors())
         }
-        guard ki_ssl_ctx_use_private_key_pem(context, privateKeyPEM, privateKeyPEM.count) == 1 else {
-            throw TLSConfigurationError.privateKey(Self.drainErrors())
+        switch ki_ssl_ctx_use_private_key_pem(context, privateKeyPEM, privateKeyPEM.count) {
+        case 1: break
+        case -1: throw TLSConfigurationError.keyDoesNotMatchCertificate(Self.drainErrors())
+        default: throw TLSConfigurationError.privateKey(Self.drainErrors())
         }
         guard SSL_CTX_check_private_key(context) == 1 else {
             throw TLSConfigurationError.keyDoesNotMatchCertificate(Self.drainErrors())
