@@ -55,6 +55,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, keep serving this long while unready.")
     var drainSeconds: Double = 5
 
+    @Option(name: .customLong("max-inflight-body-bytes"),
+            help: "Request bodies held in memory at once across all connections; past it, reading pauses until reviews are answered.")
+    var maxInflightBodyBytes: Int = 64 * 1024 * 1024
+
     func run() async throws {
         let logger = Self.makeLogger()
         var assembly: ServeAssembly

@@ -83,6 +83,7 @@ struct ServeAssembly {
     var webhookConfiguration: WebhookServerConfiguration {
         var configuration = WebhookServerConfiguration(host: options.listenHost, port: options.listenPort)
         configuration.drainPeriod = options.drainPeriod
+        configuration.maxInFlightBodyBytes = options.maxInflightBodyBytes
         return configuration
     }
 
@@ -93,7 +94,7 @@ struct ServeAssembly {
             configuration: webhookConfiguration, controller: controller, reporter: failureReporter,
             certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
         var services: [any Service] = [
-            MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, logger: logger),
+            MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, metrics: metrics, logger: logger),
         ]
         if let files = options.certificateFiles {
             services.append(CertificateReloader(files: files, store: certificates, metrics: metrics, logger: logger))
