@@ -154,6 +154,7 @@ let package = Package(
             dependencies: [
                 "WebhookServer", "Admission", "COpenSSL", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,6 +13,19 @@ enum AdmissionReviewSamples {
         """
     }
 
+    /// A pod with `containerCount` containers (about 100 bytes each): 36 make the 3.9 KB review
+    /// the attack used, 20,000 about 2 MiB.
+    static func podCreate(uid: String, containerCount: Int) -> String {
+        var containers: [String] = []
+        containers.reserveCapacity(containerCount)
+        for index in 0..<containerCount {
+            let slot = String(format: "%06d", index)
+            containers.append(#"{"name":"app-\#(slot)","image":"registry.example.com/checkout:1.4","env":[{"name":"SLOT","value":"\#(slot)"}]}"#)
+        }
+        return podCreate(uid: uid).replacingOccurrences(
+            of: #"[{"name":"app","image":"registry.example.com/checkout:1.4"}]"#, with: "[" + containers.joined(separator: ",") + "]")
+    }
+
     /// The parsed `response` of an AdmissionReview answer.
     struct Response {
         var uid: String

@@ -116,8 +116,9 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             state = .idle  // drop our reference so `body` is uniquely owned while appending
             if body == nil {
-                if chunk.readableBytes < expectedBodyLength {
-                    // The body comes in pieces: one buffer of its full size, not a doubling series.
+                if chunk.readableBytes < expectedBodyLength && (bodyBudget == nil || reservedBodyBytes > 0) {
+                    // The body comes in pieces: one buffer of its full size, not a doubling series
+                    // (not while still waiting for the budget: that would take the memory anyway).
                     var whole = context.channel.allocator.buffer(capacity: expectedBodyLength)
                     whole.writeBuffer(&chunk)
                     body = whole
