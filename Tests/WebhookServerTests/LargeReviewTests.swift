@@ -22,7 +22,7 @@ final class LargeReviewTests: XCTestCase {
         let server = try await WebhookTestServer(
             pki: pki, pair: try pki.makeServingPair(name: "serving", organization: "large"), eventLoopGroup: loop)
         let port = server.port
-        let large = BlockingTLSClient.reviewRequest(AdmissionReviewSamples.podCreate(uid: "large", containerCount: 10_000))
+        let large = BlockingTLSClient.reviewRequest(AdmissionReviewSamples.podCreate(uid: "large", containerCount: 1_000))
         let small = BlockingTLSClient.reviewRequest(AdmissionReviewSamples.podCreate(uid: "small"))
 
         final class Stop: @unchecked Sendable { var requested = false }

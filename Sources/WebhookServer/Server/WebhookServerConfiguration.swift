@@ -20,7 +20,7 @@ public struct WebhookServerConfiguration: Sendable {
     public var maxUnflushedOutputBytes: Int = 1024 * 1024
     /// Reviews with a body at least this large are evaluated on NIO's thread pool instead of the
     /// event loop (above it admission takes more than about a millisecond; docs/server.md).
-    public var offloadReviewBodyBytes: Int = 256 * 1024
+    public var offloadReviewBodyBytes: Int = 16 * 1024
     /// Header-read timeout: from a request's first byte until its head and body have arrived.
     public var requestReadTimeout: TimeAmount = .seconds(10)
     /// A keep-alive connection with no request for this long is closed.
