@@ -22,13 +22,18 @@ final class ServerMemoryTests: XCTestCase {
         try await ServerProcess(directory: pki.directory, certificate: pair.chainPath, key: pair.keyPath, arguments: arguments)
     }
 
-    /// Answers `count` reviews of `containerCount` containers, one connection each, at once.
-    private func review(port: Int, count: Int, containerCount: Int) async -> Int {
+    /// A review of about 1 MiB (see `AdmissionReviewSamples.podCreate`).
+    private static func largeReview(uid: String) -> String {
+        AdmissionReviewSamples.podCreate(uid: uid, containerCount: 40, envPerContainer: 100, valueBytes: 250)
+    }
+
+    /// Answers `count` reviews (small ones, or of about 1 MiB), one connection each, at once.
+    private func review(port: Int, count: Int, large: Bool) async -> Int {
         await Threads.run(count) { index -> Bool in
             let uid = AdmissionReviewSamples.uid(index)
+            let body = large ? Self.largeReview(uid: uid) : AdmissionReviewSamples.podCreate(uid: uid, containerCount: 36)
             guard let client = try? BlockingTLSClient(port: port, timeout: 60),
-                  (try? client.write(BlockingTLSClient.reviewRequest(
-                      AdmissionReviewSamples.podCreate(uid: uid, containerCount: containerCount)))) != nil,
+                  (try? client.write(BlockingTLSClient.reviewRequest(body))) != nil,
                   let response = try? client.readResponse()
             else { return false }
             return response.status == 200 && response.text.contains(uid)
@@ -41,7 +46,7 @@ final class ServerMemoryTests: XCTestCase {
     func testPipeliningWithoutReadingForFifteenSecondsGrowsMemoryByAtMost64MiB() async throws {
         let server = try await startServer()
         let port = server.port
-        let warmed = await review(port: port, count: 2, containerCount: 36)
+        let warmed = await review(port: port, count: 2, large: false)
         XCTAssertEqual(warmed, 2)
         let before = server.residentBytes
 
@@ -61,7 +66,7 @@ final class ServerMemoryTests: XCTestCase {
         XCTAssertGreaterThan(sent, 0)
         XCTAssertLessThanOrEqual(after - before, 64 * Self.mebibyte, "RSS grew from \(before) to \(after) bytes")
 
-        let served = await review(port: port, count: 1, containerCount: 1)
+        let served = await review(port: port, count: 1, large: false)
         XCTAssertEqual(served, 1, "the server still answers others")
         withExtendedLifetime(clients) {}
         let status = await server.terminate()
@@ -74,7 +79,7 @@ final class ServerMemoryTests: XCTestCase {
     func testBodiesInFlightStayWithinTheBudgetAndEveryRequestIsAnswered() async throws {
         let server = try await startServer(["--max-inflight-body-bytes", "\(8 * Self.mebibyte)"])
         let port = server.port
-        let warmed = await review(port: port, count: 1, containerCount: 10_000)
+        let warmed = await review(port: port, count: 1, large: true)
         XCTAssertEqual(warmed, 1)
         let before = server.residentBytes
 
@@ -91,7 +96,7 @@ final class ServerMemoryTests: XCTestCase {
         let connections = 24
         async let answered = Threads.run(connections) { index -> Bool in
             let uid = AdmissionReviewSamples.uid(index)
-            let request = BlockingTLSClient.reviewRequest(AdmissionReviewSamples.podCreate(uid: uid, containerCount: 10_000))
+            let request = BlockingTLSClient.reviewRequest(Self.largeReview(uid: uid))
             guard let client = try? BlockingTLSClient(port: port, timeout: 60) else { gate.arrived(); return false }
             // All but the last byte: the body stays in flight until the gate opens.
             let written = client.write(Array(request.dropLast()), until: Date().addingTimeInterval(60))
@@ -124,8 +129,8 @@ final class ServerMemoryTests: XCTestCase {
     func testMemoryReturnsToWithin8MiBOfIdleWithin30SecondsOfASpike() async throws {
         let server = try await startServer()
         let port = server.port
-        _ = await review(port: port, count: 2, containerCount: 36)
-        _ = await review(port: port, count: 1, containerCount: 10_000)
+        _ = await review(port: port, count: 2, large: false)
+        _ = await review(port: port, count: 1, large: true)
         // Idle: once the warm-up itself has been trimmed (or has not grown enough to be).
         let warmDeadline = Date().addingTimeInterval(12)
         while try await server.metric("kube_injector_memory_trims_total") < 1 && Date() < warmDeadline {
@@ -133,8 +138,8 @@ final class ServerMemoryTests: XCTestCase {
         }
         let idle = server.residentBytes
 
-        let served = await review(port: port, count: 12, containerCount: 20_000)
-        XCTAssertEqual(served, 12)
+        let served = await review(port: port, count: 48, large: true)
+        XCTAssertEqual(served, 48)
         let peak = server.residentBytes
         let spikeEnded = Date()
         var resident = peak
@@ -143,7 +148,7 @@ final class ServerMemoryTests: XCTestCase {
             resident = server.residentBytes
         }
         let seconds = Date().timeIntervalSince(spikeEnded)
-        print("spike of 12 reviews of about 2 MiB: RSS idle \(idle / Self.mebibyte) MiB, after the spike \(peak / Self.mebibyte) MiB, back to \(resident / Self.mebibyte) MiB in \(String(format: "%.1f", seconds)) s")
+        print("spike of 48 concurrent reviews of about 1 MiB: RSS idle \(idle / Self.mebibyte) MiB, after the spike \(peak / Self.mebibyte) MiB, back to \(resident / Self.mebibyte) MiB in \(String(format: "%.1f", seconds)) s")
         XCTAssertLessThanOrEqual(resident, idle + 8 * Self.mebibyte)
         XCTAssertLessThanOrEqual(seconds, 30)
         let status = await server.terminate()
