@@ -1024,3 +1024,13 @@ def test_cross_namespace_secrets_must_be_namespace_names(render_chart: Any) -> N
     with pytest.raises(Exception) as refused:
         render_objects(render_chart, {"hpaForwarder": {"enabled": True, "crossNamespaceSecrets": ["Not_A_Namespace"]}})
     assert "crossNamespaceSecrets" in str(refused.value)
+
+
+def test_the_in_flight_body_budget_reaches_serve(render_chart: Any) -> None:
+    default = one(render_objects(render_chart, None), "Deployment")
+    assert argument(default, "--max-inflight-body-bytes") == str(64 * 1024 * 1024)
+    raised = one(render_objects(render_chart, {"server": {"maxInflightBodyBytes": 268435456}}), "Deployment")
+    assert argument(raised, "--max-inflight-body-bytes") == "268435456"
+    with pytest.raises(Exception) as refused:
+        render_objects(render_chart, {"server": {"maxInflightBodyBytes": 1024}})
+    assert "maxInflightBodyBytes" in str(refused.value)
