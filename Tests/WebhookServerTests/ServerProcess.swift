@@ -12,8 +12,12 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var port = 0
     private(set) var metricsPort = 0
 
-    /// The binary beside the test bundle (`swift build` puts both in the same folder).
+    /// The binary beside the test bundle (`swift build` puts both in the same folder), or the one
+    /// KI_TEST_SERVE_BINARY names (to run these tests against another build, e.g. an older one).
     static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["KI_TEST_SERVE_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         let bundle = Bundle(for: ServerProcess.self).bundleURL
         let beside = bundle.appendingPathComponent("kube-injector")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
