@@ -68,6 +68,8 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private static let json: StaticString = "application/json"
     private static let text: StaticString = "text/plain; charset=utf-8"
+    /// Bodies from this size on are reserved from the body budget.
+    private static let budgetedBodyBytes = 16 * 1024
     /// How often a connection waiting for the body budget tries again.
     private static let budgetRetryInterval: TimeAmount = .milliseconds(10)
     /// After the last answer: how long to wait for the client to close before closing anyway.
@@ -157,7 +159,9 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             expectedBodyLength = length
             metrics.reviewStarted()
-            if let bodyBudget, length > 0 {
+            // Small bodies are bounded by the connection cap alone (1,024 × 16 KiB = 16 MiB): the
+            // shared counter stays off the path of the ordinary few-KiB review.
+            if let bodyBudget, length >= Self.budgetedBodyBytes {
                 if bodyBudget.tryReserve(length) {
                     reservedBodyBytes = length
                 } else {
