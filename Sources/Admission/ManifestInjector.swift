@@ -4,13 +4,23 @@
 /// so the decision, the patch and the self-check are the webhook's own. Objects without a pod
 /// template come back as they went in. Pure, like the controller.
 public struct ManifestInjector: Sendable {
-    public let controller: AdmissionController
+    /// The decision for one AdmissionReview body: the outcome and the object as it would be stored.
+    /// `AdmissionController.reviewReturningPatchedObject`, with whatever cluster state `serve` and
+    /// `replay` would give it.
+    public typealias Review = @Sendable (_ body: [UInt8]) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?)
+
+    private let review: Review
     /// For objects whose metadata names no namespace, as `kubectl apply -n` would place them.
     public let defaultNamespace: String
 
-    public init(controller: AdmissionController, defaultNamespace: String = "default") {
-        self.controller = controller
+    public init(defaultNamespace: String = "default", review: @escaping Review) {
+        self.review = review
         self.defaultNamespace = defaultNamespace
+    }
+
+    /// Decides with `controller` and no cluster state.
+    public init(controller: AdmissionController, defaultNamespace: String = "default") {
+        self.init(defaultNamespace: defaultNamespace) { controller.reviewReturningPatchedObject($0) }
     }
 
     /// Where each kind keeps its pod template, and the API groups the kind is served from
@@ -92,7 +102,7 @@ public struct ManifestInjector: Sendable {
 
     /// Reviews `pod` as a CREATE; on injection `pod` becomes the patched pod.
     private func injectPod(_ pod: inout JSONValue, namespace: String) -> PodTemplateResult.Outcome {
-        let review: JSONValue = [
+        let admissionReview: JSONValue = [
             "apiVersion": "admission.k8s.io/v1",
             "kind": "AdmissionReview",
             "request": [
@@ -107,7 +117,7 @@ public struct ManifestInjector: Sendable {
                 "dryRun": true,
             ],
         ]
-        let (outcome, patched) = controller.reviewReturningPatchedObject(JSONSerializer.serialize(review))
+        let (outcome, patched) = review(JSONSerializer.serialize(admissionReview))
         switch outcome.result {
         case .injected:
             guard let patched else { return .failed("the engine returned no patched pod") }

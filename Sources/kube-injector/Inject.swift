@@ -51,13 +51,7 @@ struct Inject: ParsableCommand {
             Self.standardError("\(error)")
             throw ExitCode(2)
         }
-        if let objects {
-            // The cluster snapshot that `replay --objects` decides with (issue 12) is not in this build:
-            // refuse rather than decide without the cluster the user named.
-            Self.standardError("--objects \(objects): cluster objects are not supported by this build yet")
-            throw ExitCode(2)
-        }
-        let injector = ManifestInjector(controller: AdmissionController(configuration: injection), defaultNamespace: namespace)
+        let injector = try makeInjector(AdmissionController(configuration: injection))
 
         var output: [YAMLNode] = []
         var notInjected = 0
@@ -77,6 +71,16 @@ struct Inject: ParsableCommand {
         }
         StandardStream.writeOutput(Array(YAMLEmitter.emit(documents: output).utf8))
         if failOnSkip && notInjected > 0 { throw ExitCode(1) }
+    }
+
+    /// Every template gets the webhook's own decision. With `--objects`, that decision includes the
+    /// cluster's Pod Security and quota admission, from the same snapshot `replay --objects` builds.
+    private func makeInjector(_ controller: AdmissionController) throws -> ManifestInjector {
+        guard let objects else { return ManifestInjector(controller: controller, defaultNamespace: namespace) }
+        // The cluster snapshot (issue 12) is not in this build: refuse rather than decide without the
+        // cluster the user named.
+        Self.standardError("--objects \(objects): cluster objects are not supported by this build yet")
+        throw ExitCode(2)
     }
 
     static func standardError(_ line: String) {
