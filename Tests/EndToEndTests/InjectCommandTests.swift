@@ -111,8 +111,21 @@ final class InjectCommandTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertEqual(missing.stderr, "/nonexistent/manifest.yaml: cannot read: No such file or directory\n")
 
+        let badConfig = try KubeInjectorProcess.run(["inject", "-f", "-", "--config", "/nonexistent/config.yaml"], stdin: Data("{}".utf8))
+        XCTAssertEqual(badConfig.status, 2)
+        XCTAssertEqual(badConfig.stderr, "/nonexistent/config.yaml: cannot read the configuration: No such file or directory\n")
+
         let noFile = try KubeInjectorProcess.run(["inject"])
         XCTAssertEqual(noFile.status, 2)
         XCTAssertTrue(noFile.stderr.hasPrefix("Error: Missing expected argument '--filename <filename>'"), noFile.stderr)
+    }
+
+    /// Until the cluster snapshot of `replay --objects` is in the build, `--objects` is refused
+    /// rather than ignored: a decision without the cluster the user named would mislead.
+    func testObjectsIsRefusedRatherThanIgnored() throws {
+        let result = try inject(Data("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n".utf8), ["--objects", "cluster.yaml"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderr, "--objects cluster.yaml: cluster objects are not supported by this build yet\n")
+        XCTAssertEqual(result.stdout, "")
     }
 }
