@@ -35,6 +35,10 @@ struct Inject: ParsableCommand {
     var failOnSkip = false
 
     func run() throws {
+        if filename == "-" && config == "-" {
+            Self.standardError("-f - and --config - cannot both read standard input; give one of them a file")
+            throw ExitCode(2)
+        }
         let injection = try ConfigurationFile.load(path: config)
         let source = filename == "-" ? "<stdin>" : filename
         let bytes: [UInt8]

@@ -115,6 +115,10 @@ final class InjectCommandTests: XCTestCase {
         XCTAssertEqual(badConfig.status, 2)
         XCTAssertEqual(badConfig.stderr, "/nonexistent/config.yaml: cannot read the configuration: No such file or directory\n")
 
+        let bothStdin = try KubeInjectorProcess.run(["inject", "-f", "-", "--config", "-"], stdin: Data("{}".utf8))
+        XCTAssertEqual(bothStdin.status, 2)
+        XCTAssertEqual(bothStdin.stderr, "-f - and --config - cannot both read standard input; give one of them a file\n")
+
         let noFile = try KubeInjectorProcess.run(["inject"])
         XCTAssertEqual(noFile.status, 2)
         XCTAssertTrue(noFile.stderr.hasPrefix("Error: Missing expected argument '--filename <filename>'"), noFile.stderr)
