@@ -22,8 +22,12 @@ final class ConnectionRegistry: ChannelInboundHandler {
     private let logger: Logger
     /// nil where there is no handshake (the plain-HTTP metrics listener).
     private let handshakes: HandshakeTracker?
-    private var open: [ObjectIdentifier: (channel: Channel, accepted: UInt64)] = [:]
-    private var acceptedCount: UInt64 = 0
+    private var open: [ObjectIdentifier: Channel] = [:]
+    /// Connections in the order they were accepted, from `acceptOrderStart`: the candidates for
+    /// eviction. One that closed or completed its handshake is never a candidate again, so it is
+    /// dropped when met, which keeps finding the oldest handshake O(1) amortised even under a flood.
+    private var acceptOrder: [ObjectIdentifier] = []
+    private var acceptOrderStart = 0
     private var quiescing = false
     private var allClosed: EventLoopPromise<Void>?
     /// The cap was hit and logged; logged again only after the connections fell below it.
@@ -54,8 +58,8 @@ final class ConnectionRegistry: ChannelInboundHandler {
             return
         }
         let id = ObjectIdentifier(connection)
-        acceptedCount += 1
-        open[id] = (connection, acceptedCount)
+        open[id] = connection
+        if handshakes != nil { remember(id) }
         reporting.opened()
         let loop = context.eventLoop
         connection.closeFuture.whenComplete { [loopBound = NIOLoopBound(self, eventLoop: loop)] _ in
@@ -64,18 +68,31 @@ final class ConnectionRegistry: ChannelInboundHandler {
         context.fireChannelRead(data)
     }
 
+    private func remember(_ id: ObjectIdentifier) {
+        acceptOrder.append(id)
+        // Drop what has closed once the list is mostly that (amortised O(1) per accept).
+        if acceptOrder.count - acceptOrderStart > 2 * maxConnections + 64 {
+            acceptOrder = acceptOrder[acceptOrderStart...].filter { open[$0] != nil }
+            acceptOrderStart = 0
+        }
+    }
+
     /// Closes the oldest connection whose TLS handshake has not completed; false when none is.
     private func evictOldestHandshake() -> Bool {
         guard let handshakes else { return false }
-        let oldestFirst = open.sorted { $0.value.accepted < $1.value.accepted }.map(\.key)
-        guard let victim = handshakes.firstStillHandshaking(in: oldestFirst),
-              let entry = open.removeValue(forKey: victim)
-        else { return false }
-        reporting.rejected()
-        reporting.closed()
-        handshakes.connectionClosed(victim)
-        entry.channel.close(promise: nil)
-        return true
+        while acceptOrderStart < acceptOrder.count {
+            let id = acceptOrder[acceptOrderStart]
+            acceptOrderStart += 1
+            guard open[id] != nil, !handshakes.isEstablished(id), let channel = open.removeValue(forKey: id) else {
+                continue
+            }
+            reporting.rejected()
+            reporting.closed()
+            handshakes.connectionClosed(id)
+            channel.close(promise: nil)
+            return true
+        }
+        return false
     }
 
     private func closed(_ id: ObjectIdentifier) {
@@ -97,8 +114,8 @@ final class ConnectionRegistry: ChannelInboundHandler {
         if open.isEmpty { return eventLoop.makeSucceededVoidFuture() }
         let promise = allClosed ?? eventLoop.makePromise(of: Void.self)
         allClosed = promise
-        for entry in open.values {
-            entry.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        for connection in open.values {
+            connection.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
         return promise.futureResult
     }
@@ -106,8 +123,8 @@ final class ConnectionRegistry: ChannelInboundHandler {
     /// Cuts every connection still open.
     func closeAll(eventLoop: EventLoop) {
         eventLoop.preconditionInEventLoop()
-        for entry in open.values {
-            entry.channel.close(promise: nil)
+        for connection in open.values {
+            connection.close(promise: nil)
         }
     }
 }

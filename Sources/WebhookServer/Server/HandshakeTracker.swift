@@ -11,9 +11,8 @@ final class HandshakeTracker: Sendable {
         _ = established.withLock { $0.insert(connection) }
     }
 
-    /// The first of `connections` (ordered oldest first) whose handshake has not completed.
-    func firstStillHandshaking(in connections: [ObjectIdentifier]) -> ObjectIdentifier? {
-        established.withLock { established in connections.first { !established.contains($0) } }
+    func isEstablished(_ connection: ObjectIdentifier) -> Bool {
+        established.withLock { $0.contains(connection) }
     }
 
     func connectionClosed(_ connection: ObjectIdentifier) {
