@@ -8,14 +8,14 @@ struct Injector {
     /// patch to the request's own object, so nothing is copied). After `.failOpen` the pod may be
     /// partly patched and must not be used as the stored object.
     func decide(pod: inout JSONValue) -> InjectionDecision {
-        let planned: (operations: [JSONPatchOperation], status: String)
+        let planned: (operations: [JSONPatchOperation], status: String, injected: InjectedParts)
         switch plan(pod: pod) {
-        case .planned(let operations, let status): planned = (operations, status)
+        case .planned(let operations, let status, let injected): planned = (operations, status, injected)
         case .decided(let decision): return decision
         }
         do {
             try selfCheck(planned.operations, pod: &pod, status: planned.status)
-            return .inject(operations: planned.operations)
+            return .inject(operations: planned.operations, injected: planned.injected)
         } catch let failure as InjectionFailure {
             return .failOpen(failure)
         } catch {
@@ -24,7 +24,7 @@ struct Injector {
     }
 
     private enum Plan {
-        case planned(operations: [JSONPatchOperation], status: String)
+        case planned(operations: [JSONPatchOperation], status: String, injected: InjectedParts)
         case decided(InjectionDecision)
     }
 
@@ -54,7 +54,8 @@ struct Injector {
             return .decided(.skip(reason: "no profile selected"))
         }
         do {
-            let specOperations = try specOperations(pod: podObject, profiles: profiles)
+            var injected = InjectedParts()
+            let specOperations = try specOperations(pod: podObject, profiles: profiles, injected: &injected)
             if specOperations.isEmpty {
                 return .decided(.skip(reason: "the pod already carries everything its profiles inject"))
             }
@@ -64,7 +65,7 @@ struct Injector {
             operations.reserveCapacity(specOperations.count + 1)
             operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
             operations.append(contentsOf: specOperations)
-            return .planned(operations: operations, status: status)
+            return .planned(operations: operations, status: status, injected: injected)
         } catch let failure as InjectionFailure {
             return .decided(.failOpen(failure))
         } catch {
@@ -131,7 +132,7 @@ struct Injector {
 
     /// The operations on `spec`, in this order: init containers, volumes, then each targeted
     /// container's env and volume mounts. Empty when the pod already has everything.
-    func specOperations(pod: JSONObject, profiles: [InjectionProfile]) throws -> [JSONPatchOperation] {
+    func specOperations(pod: JSONObject, profiles: [InjectionProfile], injected: inout InjectedParts) throws -> [JSONPatchOperation] {
         guard let spec = pod["spec"]?.objectValue else {
             throw InjectionFailure("the pod has no spec object")
         }
@@ -148,8 +149,8 @@ struct Injector {
         }
         var operations: [JSONPatchOperation] = []
         operations.reserveCapacity(8 + containers.count * 4)
-        try initContainerOperations(spec: spec, appContainerNames: containerNames, profiles: profiles, into: &operations)
-        try volumeOperations(spec: spec, profiles: profiles, into: &operations)
+        try initContainerOperations(spec: spec, appContainerNames: containerNames, profiles: profiles, injected: &injected, into: &operations)
+        try volumeOperations(spec: spec, profiles: profiles, injected: &injected, into: &operations)
         // Most configurations target every container: then no per-container list of profiles.
         let allTargetEveryContainer = profiles.allSatisfy(\.targetsAllContainers)
         for (index, container) in containers.enumerated() {
@@ -157,13 +158,16 @@ struct Injector {
             if targeting.isEmpty { continue }
             let position = String(index)
             try envOperations(container: container, name: containerNames[index], position: position, profiles: targeting, into: &operations)
-            try volumeMountOperations(container: container, name: containerNames[index], position: position, profiles: targeting, into: &operations)
+            try volumeMountOperations(
+                container: container, name: containerNames[index], containerIndex: index, position: position, profiles: targeting,
+                injected: &injected, into: &operations)
         }
         return operations
     }
 
     private func initContainerOperations(
-        spec: JSONObject, appContainerNames: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+        spec: JSONObject, appContainerNames: [String], profiles: [InjectionProfile], injected: inout InjectedParts,
+        into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.initContainers.isEmpty }) else { return }
         let existing = try list(spec["initContainers"], named: "spec.initContainers")
@@ -184,6 +188,7 @@ struct Injector {
                         "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
                 }
                 pending.append(container.key)
+                injected.initContainers.append(container)
                 switch profile.initContainerPosition {
                 case .first: first.append(container.encoded)
                 case .last: last.append(container.encoded)
@@ -203,7 +208,9 @@ struct Injector {
         }
     }
 
-    private func volumeOperations(spec: JSONObject, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]) throws {
+    private func volumeOperations(
+        spec: JSONObject, profiles: [InjectionProfile], injected: inout InjectedParts, into operations: inout [JSONPatchOperation]
+    ) throws {
         guard profiles.contains(where: { !$0.volumes.isEmpty }) else { return }
         let existing = try list(spec["volumes"], named: "spec.volumes")
         let existingByName = try index(existing, by: "name", list: "spec.volumes")
@@ -217,6 +224,7 @@ struct Injector {
                         "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 pending.append(volume.key)
+                injected.volumes.append(volume.key)
                 added.append(volume.encoded)
             }
         }
@@ -259,9 +267,11 @@ struct Injector {
     }
 
     private func volumeMountOperations(
-        container: JSONValue, name: String, position: String, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+        container: JSONValue, name: String, containerIndex: Int, position: String, profiles: [InjectionProfile],
+        injected: inout InjectedParts, into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.volumeMounts.isEmpty }) else { return }
+        var addedMounts: [ConfiguredObject] = []
         let existing = try list(container["volumeMounts"], named: "container \"\(name)\" volumeMounts")
         let existingByPath = try index(existing, by: "mountPath", list: "container \"\(name)\" volumeMounts")
         var added: [JSONValue] = []
@@ -282,8 +292,10 @@ struct Injector {
                 }
                 pendingVolumeByPath[mount.key] = volume
                 added.append(mount.encoded)
+                addedMounts.append(mount)
             }
         }
+        if !addedMounts.isEmpty { injected.containerMounts.append((containerIndex, addedMounts)) }
         appendOperations(added, existing: existing, path: { Self.containerPath(position, "volumeMounts", $0) }, into: &operations)
     }
 
