@@ -55,6 +55,7 @@ struct Injector {
         }
         do {
             var injected = InjectedParts()
+            injected.profiles = profiles
             let specOperations = try specOperations(pod: podObject, profiles: profiles, injected: &injected)
             if specOperations.isEmpty {
                 return .decided(.skip(reason: "the pod already carries everything its profiles inject"))
@@ -176,8 +177,8 @@ struct Injector {
         var first: [JSONValue] = []
         var last: [JSONValue] = []
         var pending: [String] = []
-        for profile in profiles {
-            for container in profile.initContainers where !pending.contains(container.key) {
+        for (profileIndex, profile) in profiles.enumerated() {
+            for (itemIndex, container) in profile.initContainers.enumerated() where !pending.contains(container.key) {
                 if let index = existingByName[container.key], let existing {
                     if container.value.isContained(in: existing[index]) { continue }
                     throw InjectionFailure(
@@ -188,7 +189,7 @@ struct Injector {
                         "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
                 }
                 pending.append(container.key)
-                injected.initContainers.append(container)
+                injected.initContainers.append(.init(profile: profileIndex, index: itemIndex))
                 switch profile.initContainerPosition {
                 case .first: first.append(container.encoded)
                 case .last: last.append(container.encoded)
@@ -216,15 +217,15 @@ struct Injector {
         let existingByName = try index(existing, by: "name", list: "spec.volumes")
         var added: [JSONValue] = []
         var pending: [String] = []
-        for profile in profiles {
-            for volume in profile.volumes where !pending.contains(volume.key) {
+        for (profileIndex, profile) in profiles.enumerated() {
+            for (itemIndex, volume) in profile.volumes.enumerated() where !pending.contains(volume.key) {
                 if let index = existingByName[volume.key], let existing {
                     if volume.value.isContained(in: existing[index]) { continue }
                     throw InjectionFailure(
                         "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 pending.append(volume.key)
-                injected.volumes.append(volume.key)
+                injected.volumes.append(.init(profile: profileIndex, index: itemIndex))
                 added.append(volume.encoded)
             }
         }
@@ -271,13 +272,14 @@ struct Injector {
         injected: inout InjectedParts, into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.volumeMounts.isEmpty }) else { return }
-        var addedMounts: [ConfiguredObject] = []
         let existing = try list(container["volumeMounts"], named: "container \"\(name)\" volumeMounts")
         let existingByPath = try index(existing, by: "mountPath", list: "container \"\(name)\" volumeMounts")
         var added: [JSONValue] = []
         var pendingVolumeByPath: [String: String] = [:]
         for profile in profiles {
-            for mount in profile.volumeMounts {
+            // `profiles` may be the subset targeting this container; the record points into all selected.
+            let profileIndex = injected.profiles.firstIndex(where: { $0.name == profile.name }) ?? 0
+            for (itemIndex, mount) in profile.volumeMounts.enumerated() {
                 let volume = mount.value["name"]?.stringValue ?? ""
                 if let index = existingByPath[mount.key], let existing {
                     let existingVolume = existing[index]["name"]?.stringValue ?? ""
@@ -292,10 +294,9 @@ struct Injector {
                 }
                 pendingVolumeByPath[mount.key] = volume
                 added.append(mount.encoded)
-                addedMounts.append(mount)
+                injected.mounts.append((containerIndex, .init(profile: profileIndex, index: itemIndex)))
             }
         }
-        if !addedMounts.isEmpty { injected.containerMounts.append((containerIndex, addedMounts)) }
         appendOperations(added, existing: existing, path: { Self.containerPath(position, "volumeMounts", $0) }, into: &operations)
     }
 

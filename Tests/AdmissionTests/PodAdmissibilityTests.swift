@@ -75,24 +75,27 @@ final class PodAdmissibilityTests: XCTestCase {
     }
 
     /// validation.go `validateInitContainers`: init container names are unique among app and init containers.
+    private func raw(_ value: JSONValue) -> JSONValue { ConfiguredObject(key: "", value: value).encoded }
+
     func testInjectedInitContainerNamedLikeAnAppContainerIsRefusedByTheCheck() {
-        let injected = InjectedParts(initContainers: [ConfiguredObject(key: "app", value: ["name": "app", "image": "a:1"])])
-        let patched: JSONValue = ["spec": ["containers": [["name": "app", "image": "app:1"]], "initContainers": [["name": "app", "image": "a:1"]]]]
+        let profile = InjectionProfile(name: "p", initContainers: [ConfiguredObject(key: "app", value: ["name": "app", "image": "a:1"])])
+        let injected = InjectedParts(profiles: [profile], initContainers: [.init(profile: 0, index: 0)])
+        let patched: JSONValue = ["spec": ["containers": [["name": "app", "image": "app:1"]], "initContainers": [raw(["name": "app", "image": "a:1"])]]]
         XCTAssertEqual(
             PodAdmissibility(injected: injected).check(pod: patched)?.message,
             "the injected pod would be refused by the API server (Kubernetes rule validateInitContainers): spec.initContainers[0].name: \"app\" is also the name of an app container; kube-injector admitted the pod unchanged")
-        let twice: JSONValue = ["spec": ["containers": [["name": "web"]], "initContainers": [["name": "app"], ["name": "app"]]]]
+        let twice: JSONValue = ["spec": ["containers": [["name": "web"]], "initContainers": [["name": "app"], raw(["name": "app", "image": "a:1"])]]]
         XCTAssertEqual(
             PodAdmissibility(injected: injected).check(pod: twice)?.message,
-            "the injected pod would be refused by the API server (Kubernetes rule validateInitContainers): spec.initContainers[0].name: \"app\" is the name of two init containers; kube-injector admitted the pod unchanged")
+            "the injected pod would be refused by the API server (Kubernetes rule validateInitContainers): spec.initContainers[1].name: \"app\" is the name of two init containers; kube-injector admitted the pod unchanged")
     }
 
     /// validation.go `ValidateVolumeMounts`: a mountPath appears once per container.
     func testDuplicateMountPathInAnAppContainerIsRefusedByTheCheck() {
         let mount = ConfiguredObject(key: "/agent", value: ["name": "agent", "mountPath": "/agent"])
-        let injected = InjectedParts(containerMounts: [(0, [mount])])
+        let injected = InjectedParts(profiles: [InjectionProfile(name: "p", volumeMounts: [mount])], mounts: [(0, .init(profile: 0, index: 0))])
         let patched: JSONValue = ["spec": [
-            "containers": [["name": "app", "volumeMounts": [["name": "data", "mountPath": "/agent"], ["name": "agent", "mountPath": "/agent"]]]],
+            "containers": [["name": "app", "volumeMounts": [["name": "data", "mountPath": "/agent"], raw(["name": "agent", "mountPath": "/agent"])]]],
             "volumes": [["name": "agent"], ["name": "data"]],
         ]]
         XCTAssertEqual(
@@ -102,8 +105,9 @@ final class PodAdmissibilityTests: XCTestCase {
 
     /// validation.go `ValidateVolumes`: volume names are unique in a pod.
     func testInjectedVolumeDefinedTwiceIsRefusedByTheCheck() {
-        let injected = InjectedParts(volumes: ["agent"])
-        let patched: JSONValue = ["spec": ["containers": [["name": "app"]], "volumes": [["name": "agent"], ["name": "agent"]]]]
+        let volume = ConfiguredObject(key: "agent", value: ["name": "agent", "emptyDir": [:]])
+        let injected = InjectedParts(profiles: [InjectionProfile(name: "p", volumes: [volume])], volumes: [.init(profile: 0, index: 0)])
+        let patched: JSONValue = ["spec": ["containers": [["name": "app"]], "volumes": [["name": "agent"], raw(["name": "agent", "emptyDir": [:]])]]]
         XCTAssertEqual(
             PodAdmissibility(injected: injected).check(pod: patched)?.message,
             "the injected pod would be refused by the API server (Kubernetes rule ValidateVolumes): spec.volumes: volume \"agent\" is defined 2 times; kube-injector admitted the pod unchanged")

@@ -6,56 +6,84 @@
 /// - `ValidateVolumes`: an injected volume's name appears once in `spec.volumes`;
 /// - `ValidateVolumeMounts`: each injected mount names a volume of the final pod, and its
 ///   mountPath appears once in its container.
-/// Only what the injection touched is read, so the check stays cheap on the admission path.
+///
+/// Only what the injection touched is read. In the patched pod, the pod's own entries are the
+/// parser's objects and the injected ones are the configuration's raw bytes (the self-check
+/// verified each landed where the patch says); an injected entry is named from the
+/// configuration rather than parsed again, which keeps the check off the hot path's costs.
 struct PodAdmissibility {
     let injected: InjectedParts
 
     /// nil when the pod is admissible as far as the injection is concerned; otherwise why not,
     /// naming the rule and the field.
     func check(pod: JSONValue) -> InjectionFailure? {
+        if injected.initContainers.isEmpty && injected.volumes.isEmpty && injected.mounts.isEmpty { return nil }
         guard let spec = pod["spec"]?.objectValue else { return nil }
         let volumes = spec["volumes"]?.arrayValue ?? []
-        for name in injected.volumes {
-            var count = 0
-            for volume in volumes where volume["name"]?.stringValue == name { count += 1 }
+        for item in injected.volumes {
+            let name = injected.volume(item).key
+            let count = Self.ownCount(volumes, "name", name) + injected.volumes.lazy.filter { injected.volume($0).key == name }.count
             if count != 1 {
                 return failure(rule: "ValidateVolumes", field: "spec.volumes", "volume \"\(name)\" is defined \(count) times")
             }
         }
+        if let problem = checkInitContainers(spec: spec, volumes: volumes) { return problem }
+        return checkMounts(spec: spec, volumes: volumes)
+    }
+
+    private func checkInitContainers(spec: JSONObject, volumes: [JSONValue]) -> InjectionFailure? {
+        guard !injected.initContainers.isEmpty else { return nil }
+        let containers = spec["containers"]?.arrayValue ?? []
         let initContainers = spec["initContainers"]?.arrayValue ?? []
-        if !injected.initContainers.isEmpty {
-            let containers = spec["containers"]?.arrayValue ?? []
-            let ephemeral = spec["ephemeralContainers"]?.arrayValue ?? []
-            for container in injected.initContainers {
-                let name = container.key
-                guard let index = initContainers.firstIndex(where: { $0["name"]?.stringValue == name }) else { continue }
-                let field = "spec.initContainers[\(index)].name"
-                if containers.contains(where: { $0["name"]?.stringValue == name }) {
-                    return failure(rule: "validateInitContainers", field: field, "\"\(name)\" is also the name of an app container")
-                }
-                if initContainers.lazy.filter({ $0["name"]?.stringValue == name }).count > 1 {
-                    return failure(rule: "validateInitContainers", field: field, "\"\(name)\" is the name of two init containers")
-                }
-                if ephemeral.contains(where: { $0["name"]?.stringValue == name }) {
-                    return failure(rule: "validateEphemeralContainers", field: field, "\"\(name)\" is also the name of an ephemeral container")
-                }
-                for (mountIndex, mount) in (container.value["volumeMounts"]?.arrayValue ?? []).enumerated() {
-                    if let problem = missingVolume(mount, volumes: volumes, field: "spec.initContainers[\(index)].volumeMounts[\(mountIndex)].name") {
-                        return problem
-                    }
+        let ephemeral = spec["ephemeralContainers"]?.arrayValue ?? []
+        let ownInitContainers = initContainers.lazy.filter { !$0.isRawBytes }.count
+        // The injected entries are placed first or last around the pod's own, in profile order.
+        let firstCount = injected.initContainers.lazy.filter { injected.profiles[$0.profile].initContainerPosition == .first }.count
+        for (order, item) in injected.initContainers.enumerated() {
+            let container = injected.initContainer(item)
+            let name = container.key
+            let before = injected.initContainers[..<order].lazy.filter {
+                injected.profiles[$0.profile].initContainerPosition == injected.profiles[item.profile].initContainerPosition
+            }.count
+            let index = injected.profiles[item.profile].initContainerPosition == .first ? before : firstCount + ownInitContainers + before
+            let field = "spec.initContainers[\(index)].name"
+            if Self.ownCount(containers, "name", name) > 0 {
+                return failure(rule: "validateInitContainers", field: field, "\"\(name)\" is also the name of an app container")
+            }
+            if Self.ownCount(initContainers, "name", name) + injected.initContainers.lazy.filter({ injected.initContainer($0).key == name }).count > 1 {
+                return failure(rule: "validateInitContainers", field: field, "\"\(name)\" is the name of two init containers")
+            }
+            if Self.ownCount(ephemeral, "name", name) > 0 {
+                return failure(rule: "validateEphemeralContainers", field: field, "\"\(name)\" is also the name of an ephemeral container")
+            }
+            for (mountIndex, mount) in (container.value["volumeMounts"]?.arrayValue ?? []).enumerated() {
+                if let problem = missingVolume(mount, volumes: volumes, field: "spec.initContainers[\(index)].volumeMounts[\(mountIndex)].name") {
+                    return problem
                 }
             }
         }
-        guard !injected.containerMounts.isEmpty, let containers = spec["containers"]?.arrayValue else { return nil }
-        for (position, mounts) in injected.containerMounts where position < containers.count {
+        return nil
+    }
+
+    private func checkMounts(spec: JSONObject, volumes: [JSONValue]) -> InjectionFailure? {
+        guard !injected.mounts.isEmpty, let containers = spec["containers"]?.arrayValue else { return nil }
+        var start = 0
+        while start < injected.mounts.count {
+            let position = injected.mounts[start].container
+            var end = start
+            while end < injected.mounts.count && injected.mounts[end].container == position { end += 1 }
+            let added = injected.mounts[start..<end]
+            start = end
+            guard position < containers.count else { continue }
             let finalMounts = containers[position]["volumeMounts"]?.arrayValue ?? []
-            for mount in mounts {
-                guard let mountPath = mount.value["mountPath"]?.stringValue else { continue }
-                let at = finalMounts.lastIndex(where: { $0["mountPath"]?.stringValue == mountPath }) ?? 0
-                let field = "spec.containers[\(position)].volumeMounts[\(at)]"
+            let ownMounts = finalMounts.lazy.filter { !$0.isRawBytes }.count
+            for (offset, entry) in added.enumerated() {
+                let mount = injected.mount(entry.item)
+                let field = "spec.containers[\(position)].volumeMounts[\(ownMounts + offset)]"
                 if let problem = missingVolume(mount.value, volumes: volumes, field: "\(field).name") { return problem }
-                if finalMounts.lazy.filter({ $0["mountPath"]?.stringValue == mountPath }).count > 1 {
-                    return failure(rule: "ValidateVolumeMounts", field: "\(field).mountPath", "\"\(mountPath)\" is mounted twice in this container")
+                let count = Self.ownCount(finalMounts, "mountPath", mount.key) + added.lazy.filter { injected.mount($0.item).key == mount.key }.count
+                if count > 1 {
+                    return failure(rule: "ValidateVolumeMounts", field: "\(field).mountPath", "\"\(mount.key)\" is mounted twice in this container")
                 }
             }
         }
@@ -64,12 +92,27 @@ struct PodAdmissibility {
 
     private func missingVolume(_ mount: JSONValue, volumes: [JSONValue], field: String) -> InjectionFailure? {
         guard let name = mount["name"]?.stringValue else { return nil }
-        if volumes.contains(where: { $0["name"]?.stringValue == name }) { return nil }
+        if Self.ownCount(volumes, "name", name) > 0 || injected.volumes.contains(where: { injected.volume($0).key == name }) { return nil }
         return failure(rule: "ValidateVolumeMounts", field: field, "mounts volume \"\(name)\", which the pod does not define")
+    }
+
+    /// How many of the pod's own entries (not the injected raw ones) have `key` equal to `value`.
+    private static func ownCount(_ list: [JSONValue], _ key: String, _ value: String) -> Int {
+        var count = 0
+        for entry in list where !entry.isRawBytes && entry[key]?.stringValue == value { count += 1 }
+        return count
     }
 
     private func failure(rule: String, field: String, _ problem: String) -> InjectionFailure {
         InjectionFailure(
             "the injected pod would be refused by the API server (Kubernetes rule \(rule)): \(field): \(problem); kube-injector admitted the pod unchanged")
+    }
+}
+
+extension JSONValue {
+    /// Kept as the bytes it was given (an injected configured object), not built into a tree.
+    var isRawBytes: Bool {
+        if case .raw = self { return true }
+        return false
     }
 }
