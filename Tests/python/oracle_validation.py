@@ -286,7 +286,7 @@ def volume_problems(volume: Any, path: str) -> list[str]:
 
 def pod_problems(pod: dict[str, Any]) -> list[str]:
     """Every problem the rules above find in the pod's containers, init containers and volumes."""
-    spec = pod.get("spec") or {}
+    spec = pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
     problems = []
     volumes = spec.get("volumes") or []
     names: set[str] = set()
@@ -299,16 +299,20 @@ def pod_problems(pod: dict[str, Any]) -> list[str]:
     container_names: set[str] = set()
     for index, container in enumerate(spec.get("containers") or []):
         problems += container_problems(container, f"spec.containers[{index}]", names, init=False)
+        if not isinstance(container, dict):
+            continue
         if container.get("name") in container_names:
             problems.append(f"spec.containers[{index}].name: duplicate")
         container_names.add(container.get("name"))
     for index, container in enumerate(spec.get("initContainers") or []):
         problems += container_problems(container, f"spec.initContainers[{index}]", names, init=True)
+        if not isinstance(container, dict):
+            continue
         if container.get("name") in container_names:
             problems.append(f"spec.initContainers[{index}].name: duplicate {container.get('name')!r}")
         container_names.add(container.get("name"))
     for index, container in enumerate(spec.get("ephemeralContainers") or []):
-        if container.get("name") in container_names:
+        if isinstance(container, dict) and container.get("name") in container_names:
             problems.append(f"spec.ephemeralContainers[{index}].name: duplicate {container.get('name')!r}")
         container_names.add(container.get("name"))
     return problems
