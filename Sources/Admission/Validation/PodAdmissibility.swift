@@ -19,10 +19,15 @@ struct PodAdmissibility {
     func check(pod: JSONValue) -> InjectionFailure? {
         if injected.initContainers.isEmpty && injected.volumes.isEmpty && injected.mounts.isEmpty { return nil }
         guard let spec = pod["spec"]?.objectValue else { return nil }
-        let volumes = spec["volumes"]?.arrayValue ?? []
+        // The final pod's volume names, read once: the pod's own, then the injected ones.
+        var volumes: [String] = []
+        for entry in spec["volumes"]?.arrayValue ?? [] where !entry.isRawBytes {
+            if let name = entry["name"]?.stringValue { volumes.append(name) }
+        }
+        for item in injected.volumes { volumes.append(injected.volume(item).key) }
         for item in injected.volumes {
             let name = injected.volume(item).key
-            let count = Self.ownCount(volumes, "name", name) + injected.volumes.lazy.filter { injected.volume($0).key == name }.count
+            let count = volumes.lazy.filter { $0 == name }.count
             if count != 1 {
                 return failure(rule: "ValidateVolumes", field: "spec.volumes", "volume \"\(name)\" is defined \(count) times")
             }
@@ -31,22 +36,16 @@ struct PodAdmissibility {
         return checkMounts(spec: spec, volumes: volumes)
     }
 
-    private func checkInitContainers(spec: JSONObject, volumes: [JSONValue]) -> InjectionFailure? {
+    private func checkInitContainers(spec: JSONObject, volumes: [String]) -> InjectionFailure? {
         guard !injected.initContainers.isEmpty else { return nil }
         let containers = spec["containers"]?.arrayValue ?? []
         let initContainers = spec["initContainers"]?.arrayValue ?? []
         let ephemeral = spec["ephemeralContainers"]?.arrayValue ?? []
-        let ownInitContainers = initContainers.lazy.filter { !$0.isRawBytes }.count
-        // The injected entries are placed first or last around the pod's own, in profile order.
-        let firstCount = injected.initContainers.lazy.filter { injected.profiles[$0.profile].initContainerPosition == .first }.count
         for (order, item) in injected.initContainers.enumerated() {
             let container = injected.initContainer(item)
             let name = container.key
-            let before = injected.initContainers[..<order].lazy.filter {
-                injected.profiles[$0.profile].initContainerPosition == injected.profiles[item.profile].initContainerPosition
-            }.count
-            let index = injected.profiles[item.profile].initContainerPosition == .first ? before : firstCount + ownInitContainers + before
-            let field = "spec.initContainers[\(index)].name"
+            // Only a failure needs the entry's position; it is worked out then.
+            var field: String { "spec.initContainers[\(initContainerPosition(order, ownCount: initContainers.count - injected.initContainers.count))].name" }
             if Self.ownCount(containers, "name", name) > 0 {
                 return failure(rule: "validateInitContainers", field: field, "\"\(name)\" is also the name of an app container")
             }
@@ -57,7 +56,11 @@ struct PodAdmissibility {
                 return failure(rule: "validateEphemeralContainers", field: field, "\"\(name)\" is also the name of an ephemeral container")
             }
             for (mountIndex, mount) in (container.value["volumeMounts"]?.arrayValue ?? []).enumerated() {
-                if let problem = missingVolume(mount, volumes: volumes, field: "spec.initContainers[\(index)].volumeMounts[\(mountIndex)].name") {
+                let ownCount = initContainers.count - injected.initContainers.count
+                if let problem = missingVolume(
+                    mount, volumes: volumes,
+                    field: "spec.initContainers[\(initContainerPosition(order, ownCount: ownCount))].volumeMounts[\(mountIndex)].name")
+                {
                     return problem
                 }
             }
@@ -65,7 +68,17 @@ struct PodAdmissibility {
         return nil
     }
 
-    private func checkMounts(spec: JSONObject, volumes: [JSONValue]) -> InjectionFailure? {
+    /// Where the `order`-th injected init container sits in the final list: the injected ones go
+    /// first or last around the pod's own `ownCount`, in profile order.
+    private func initContainerPosition(_ order: Int, ownCount: Int) -> Int {
+        let position = injected.profiles[injected.initContainers[order].profile].initContainerPosition
+        let before = injected.initContainers[..<order].lazy.filter { injected.profiles[$0.profile].initContainerPosition == position }.count
+        if position == .first { return before }
+        let firstCount = injected.initContainers.lazy.filter { injected.profiles[$0.profile].initContainerPosition == .first }.count
+        return firstCount + ownCount + before
+    }
+
+    private func checkMounts(spec: JSONObject, volumes: [String]) -> InjectionFailure? {
         guard !injected.mounts.isEmpty, let containers = spec["containers"]?.arrayValue else { return nil }
         var start = 0
         while start < injected.mounts.count {
@@ -79,7 +92,7 @@ struct PodAdmissibility {
             let ownMounts = finalMounts.lazy.filter { !$0.isRawBytes }.count
             for (offset, entry) in added.enumerated() {
                 let mount = injected.mount(entry.item)
-                let field = "spec.containers[\(position)].volumeMounts[\(ownMounts + offset)]"
+                var field: String { "spec.containers[\(position)].volumeMounts[\(ownMounts + offset)]" }
                 if let problem = missingVolume(mount.value, volumes: volumes, field: "\(field).name") { return problem }
                 let count = Self.ownCount(finalMounts, "mountPath", mount.key) + added.lazy.filter { injected.mount($0.item).key == mount.key }.count
                 if count > 1 {
@@ -90,10 +103,10 @@ struct PodAdmissibility {
         return nil
     }
 
-    private func missingVolume(_ mount: JSONValue, volumes: [JSONValue], field: String) -> InjectionFailure? {
+    private func missingVolume(_ mount: JSONValue, volumes: [String], field: @autoclosure () -> String) -> InjectionFailure? {
         guard let name = mount["name"]?.stringValue else { return nil }
-        if Self.ownCount(volumes, "name", name) > 0 || injected.volumes.contains(where: { injected.volume($0).key == name }) { return nil }
-        return failure(rule: "ValidateVolumeMounts", field: field, "mounts volume \"\(name)\", which the pod does not define")
+        if volumes.contains(name) { return nil }
+        return failure(rule: "ValidateVolumeMounts", field: field(), "mounts volume \"\(name)\", which the pod does not define")
     }
 
     /// How many of the pod's own entries (not the injected raw ones) have `key` equal to `value`.
