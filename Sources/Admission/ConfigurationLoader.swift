@@ -65,41 +65,46 @@ struct ConfigurationLoader {
         var operations = ["CREATE"]
         var profiles: [InjectionProfile] = []
         for (keyNode, value) in mapping {
-            let key = try keyString(keyNode, location: "")
-            switch key {
-            case "defaultProfiles":
-                defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark.line) }
-            case "operations":
-                operations = []
-                for node in try sequence(value, location: key) {
-                    let operation = try string(node, location: key)
-                    switch operation {
-                    case "CREATE":
-                        if !operations.contains(operation) { operations.append(operation) }
-                    case "UPDATE":
-                        notes.errors.append(error(at: node, key, .invalidValue(
-                            "UPDATE cannot be used: Kubernetes forbids adding init containers, volumes or env to an existing pod (a pod's spec is immutable), so the API server would refuse every update of an injected pod; use [CREATE]")))
-                    default:
-                        notes.errors.append(error(at: node, key, .invalidValue("operation \"\(operation)\" is not one the injector handles; use CREATE")))
+            // A problem under one top-level key does not stop the others from being read.
+            do {
+                let key = try keyString(keyNode, location: "")
+                switch key {
+                case "defaultProfiles":
+                    defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark.line) }
+                case "operations":
+                    operations = []
+                    for node in try sequence(value, location: key) {
+                        let operation = try string(node, location: key)
+                        switch operation {
+                        case "CREATE":
+                            if !operations.contains(operation) { operations.append(operation) }
+                        case "UPDATE":
+                            notes.errors.append(error(at: node, key, .invalidValue(
+                                "UPDATE cannot be used: Kubernetes forbids adding init containers, volumes or env to an existing pod (a pod's spec is immutable), so the API server would refuse every update of an injected pod; use [CREATE]")))
+                        default:
+                            notes.errors.append(error(at: node, key, .invalidValue("operation \"\(operation)\" is not one the injector handles; use CREATE")))
+                        }
                     }
-                }
-                if operations.isEmpty { operations = ["CREATE"] }
-            case "profiles":
-                guard case .mapping(let profileMapping) = value else {
-                    throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: value.summary))
-                }
-                for (nameNode, profileNode) in profileMapping {
-                    let name = try keyString(nameNode, location: key)
-                    do {
-                        try checkProfileName(name, node: nameNode)
-                        profiles.append(try profile(named: name, profileNode))
-                    } catch let problem as ConfigurationError {
-                        // The next profile is still read, so one run reports every problem.
-                        notes.errors.append(problem)
+                    if operations.isEmpty { operations = ["CREATE"] }
+                case "profiles":
+                    guard case .mapping(let profileMapping) = value else {
+                        throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: value.summary))
                     }
+                    for (nameNode, profileNode) in profileMapping {
+                        let name = try keyString(nameNode, location: key)
+                        do {
+                            try checkProfileName(name, node: nameNode)
+                            profiles.append(try profile(named: name, profileNode))
+                        } catch let problem as ConfigurationError {
+                            // The next profile is still read, so one run reports every problem.
+                            notes.errors.append(problem)
+                        }
+                    }
+                default:
+                    throw error(at: keyNode, "", .unknownKey(key, allowed: Self.topLevelKeys))
                 }
-            default:
-                throw error(at: keyNode, "", .unknownKey(key, allowed: Self.topLevelKeys))
+            } catch let problem as ConfigurationError {
+                notes.errors.append(problem)
             }
         }
         let names = profiles.map(\.name)

@@ -96,6 +96,13 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(error?.description, #"/etc/kube-injector/config.yaml:2: unknown key "profile" (allowed here: defaultProfiles, operations, profiles)"#)
     }
 
+    func testProblemsUnderDifferentKeysAndProfilesAreAllReportedInDocumentOrder() {
+        let error = loadError("profile: {}\noperations: [UPDATE]\nprofiles:\n  a:\n    envs: []\n  b:\n    env: [{name: A=B, value: x}]\n")
+        XCTAssertEqual(error?.allErrors.map(\.line), [1, 2, 5, 7])
+        XCTAssertEqual(error?.allErrors.map(\.location), ["", "operations", "profiles.a", "profiles.b.env[0].name"])
+        XCTAssertEqual(error?.description.split(separator: "\n").count, 4)
+    }
+
     func testUnknownProfileKeyIsNamed() {
         let error = loadError("profiles:\n  p:\n    envs: []\n")
         XCTAssertEqual(error?.location, "profiles.p")
