@@ -278,7 +278,9 @@ struct Injector {
         var pendingVolumeByPath: [String: String] = [:]
         for profile in profiles {
             // `profiles` may be the subset targeting this container; the record points into all selected.
-            let profileIndex = injected.profiles.firstIndex(where: { $0.name == profile.name }) ?? 0
+            guard let profileIndex = injected.profiles.firstIndex(where: { $0.name == profile.name }) else {
+                throw InjectionFailure("profile \"\(profile.name)\" targets container \"\(name)\" but was not selected; this is a kube-injector bug")
+            }
             for (itemIndex, mount) in profile.volumeMounts.enumerated() {
                 let volume = mount.value["name"]?.stringValue ?? ""
                 if let index = existingByPath[mount.key], let existing {
