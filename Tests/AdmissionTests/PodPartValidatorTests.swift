@@ -76,7 +76,9 @@ final class PodPartValidatorTests: XCTestCase {
     func testSidecarInitContainerMayCarryProbes() {
         var validator = PodPartValidator()
         validator.validateInitContainer(
-            ["name": "sidecar", "image": "proxy:1", "restartPolicy": "Always", "readinessProbe": ["exec": ["command": ["true"]]]],
+            ["name": "sidecar", "image": "proxy:1", "restartPolicy": "Always", "readinessProbe": ["exec": ["command": ["true"]]],
+             "livenessProbe": ["httpGet": ["path": "/healthz", "port": 8080], "periodSeconds": 10],
+             "lifecycle": ["preStop": ["sleep": ["seconds": 5]]]],
             path: "c")
         XCTAssertEqual(validator.problems, [])
     }

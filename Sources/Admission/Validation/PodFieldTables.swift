@@ -26,6 +26,15 @@ enum PodFieldTables {
         "readOnlyRootFilesystem", "allowPrivilegeEscalation", "procMount", "seccompProfile", "appArmorProfile",
     ]
     static let capabilitiesKeys: Set<String> = ["add", "drop"]
+    static let probeKeys: Set<String> = [
+        "exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
+        "failureThreshold", "terminationGracePeriodSeconds",
+    ]
+    static let probeHandlerKeys: Set<String> = ["exec", "httpGet", "tcpSocket", "grpc"]
+    static let lifecycleKeys: Set<String> = ["postStart", "preStop", "stopSignal"]
+    static let lifecycleHandlerKeys: Set<String> = ["exec", "httpGet", "tcpSocket", "sleep"]
+    /// The handler members of probes and lifecycle hooks (`validateHandler`).
+    static let handlerKinds: Set<String> = ["exec", "httpGet", "tcpSocket", "grpc", "sleep"]
     static let seccompProfileKeys: Set<String> = ["type", "localhostProfile"]
 
     /// `validEnvDownwardAPIFieldPathExpressions`; `metadata.labels['k']` and

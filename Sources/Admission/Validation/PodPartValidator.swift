@@ -42,6 +42,18 @@ public struct PodPartValidator: Sendable {
             for field in ["lifecycle", "livenessProbe", "readinessProbe", "startupProbe"] where container[field] != nil {
                 add("\(path).\(field)", "may be set on an init container only with restartPolicy: Always", rule: "validateInitContainers")
             }
+        } else {
+            for field in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                if let probe = container[field] { validateProbe(probe, path: "\(path).\(field)", isReadiness: field == "readinessProbe") }
+            }
+            if let lifecycle = container["lifecycle"], let hooks = object(lifecycle, path: "\(path).lifecycle", rule: "validateLifecycle") {
+                checkKeys(hooks, allowed: PodFieldTables.lifecycleKeys, path: "\(path).lifecycle", rule: "validateLifecycle")
+                for hook in ["postStart", "preStop"] {
+                    guard let handler = hooks[hook], let object = object(handler, path: "\(path).lifecycle.\(hook)", rule: "validateLifecycle") else { continue }
+                    checkKeys(object, allowed: PodFieldTables.lifecycleHandlerKeys, path: "\(path).lifecycle.\(hook)", rule: "validateLifecycle")
+                    oneHandler(object, PodFieldTables.lifecycleHandlerKeys, path: "\(path).lifecycle.\(hook)", rule: "validateHandler")
+                }
+            }
         }
         if let env = list(container, "env", path: path, rule: "ValidateEnv") {
             for (index, variable) in env.enumerated() { validateEnvVar(variable, path: "\(path).env[\(index)]") }
@@ -320,6 +332,36 @@ public struct PodPartValidator: Sendable {
                     add("\(path).seccompProfile.localhostProfile", "may be set only when type is Localhost", rule: "validateSeccompProfileField")
                 }
             }
+        }
+    }
+
+    // MARK: - Probes
+
+    /// `validateProbe` and `validateHandler`: one handler, non-negative timings, and
+    /// successThreshold 1 except for readiness.
+    private mutating func validateProbe(_ value: JSONValue, path: String, isReadiness: Bool) {
+        let rule = "validateProbe"
+        guard let probe = object(value, path: path, rule: rule) else { return }
+        checkKeys(probe, allowed: PodFieldTables.probeKeys, path: path, rule: rule)
+        oneHandler(probe, PodFieldTables.probeHandlerKeys, path: path, rule: "validateHandler")
+        for key in ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] {
+            if let number = integer(probe, key, path: path, required: false, rule: rule), number < 0 {
+                add("\(path).\(key)", "\(number) must be greater than or equal to 0", rule: "ValidateNonnegativeField")
+            }
+        }
+        if !isReadiness, let threshold = integer(probe, "successThreshold", path: path, required: false, rule: rule), threshold != 1 {
+            add("\(path).successThreshold", "must be 1 for a liveness or startup probe", rule: rule)
+        }
+    }
+
+    private mutating func oneHandler(_ object: JSONObject, _ handlers: Set<String>, path: String, rule: String) {
+        let present = object.members.filter { handlers.contains($0.key) && $0.key != "terminationGracePeriodSeconds" }
+        let kinds = handlers.filter { PodFieldTables.handlerKinds.contains($0) }
+        let count = present.filter { kinds.contains($0.key) }.count
+        if count == 0 {
+            add(path, "must name a handler: one of \(kinds.sorted().joined(separator: ", "))", rule: rule)
+        } else if count > 1 {
+            add(path, "may name only one handler: one of \(kinds.sorted().joined(separator: ", "))", rule: rule)
         }
     }
 
