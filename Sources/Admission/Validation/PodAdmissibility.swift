@@ -121,11 +121,3 @@ struct PodAdmissibility {
             "the injected pod would be refused by the API server (Kubernetes rule \(rule)): \(field): \(problem); kube-injector admitted the pod unchanged")
     }
 }
-
-extension JSONValue {
-    /// Kept as the bytes it was given (an injected configured object), not built into a tree.
-    var isRawBytes: Bool {
-        if case .raw = self { return true }
-        return false
-    }
-}
