@@ -1,4 +1,5 @@
 @testable import Admission
+import Foundation
 import XCTest
 
 /// The ported rules one by one, each test naming the Kubernetes function it pins.
@@ -83,8 +84,32 @@ final class PodPartValidatorTests: XCTestCase {
         XCTAssertEqual(validator.problems, [])
     }
 
-    /// The examples this project ships pass every rule: the demo configuration loads.
+    /// The examples this project ships pass every rule: the demo configuration loads, and its
+    /// init container carries requests, limits and a restricted-compliant securityContext.
     func testTheDemoConfigurationPassesEveryRule() throws {
-        XCTAssertNoThrow(try InjectionConfig.load(yaml: InjectionConfig.demoYAML, source: "demo"))
+        let demo = try InjectionConfig.load(yaml: InjectionConfig.demoYAML, source: "demo")
+        for profile in demo.profiles {
+            for container in profile.initContainers {
+                XCTAssertNotNil(container.value["resources"]?["limits"]?["cpu"], container.key)
+                XCTAssertNotNil(container.value["resources"]?["requests"]?["memory"], container.key)
+                XCTAssertEqual(container.value["securityContext"]?["allowPrivilegeEscalation"], false)
+                XCTAssertEqual(container.value["securityContext"]?["runAsNonRoot"], true)
+                XCTAssertEqual(container.value["securityContext"]?["capabilities"]?["drop"], ["ALL"])
+                XCTAssertEqual(container.value["securityContext"]?["seccompProfile"]?["type"], "RuntimeDefault")
+            }
+        }
+    }
+
+    /// The README's configuration example (the first YAML block under "## Configuration") loads.
+    func testTheREADMEExamplePassesEveryRule() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let section = try XCTUnwrap(text.components(separatedBy: "## Configuration").dropFirst().first)
+        let block = try XCTUnwrap(section.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let config = try InjectionConfig.load(yaml: block, source: "README.md")
+        let agent = try XCTUnwrap(config.profile(named: "observability")?.initContainers.first?.value)
+        XCTAssertEqual(agent["securityContext"]?["allowPrivilegeEscalation"], false)
+        XCTAssertNotNil(agent["resources"]?["limits"]?["memory"])
     }
 }
