@@ -43,6 +43,8 @@ enum PodFieldTables {
         "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
         "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
     ]
+    /// `validDownwardAPIFieldPathExpressions`: what a downwardAPI volume file may expose.
+    static let volumeFieldPaths: Set<String> = ["metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels", "metadata.annotations"]
     /// `validContainerResourceFieldPathExpressions`.
     static let resourceFieldPaths: Set<String> = [
         "limits.cpu", "limits.memory", "limits.ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",

@@ -108,8 +108,12 @@ public struct PodPartValidator: Sendable {
         } else if count > 1 {
             add(sourcePath, "may name only one source: fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef", rule: "validateEnvVarValueFrom")
         }
-        if let fieldRef = source["fieldRef"] { validateObjectFieldSelector(fieldRef, path: "\(sourcePath).fieldRef") }
-        if let resourceFieldRef = source["resourceFieldRef"] { validateResourceFieldSelector(resourceFieldRef, path: "\(sourcePath).resourceFieldRef") }
+        if let fieldRef = source["fieldRef"] {
+            validateObjectFieldSelector(fieldRef, allowed: PodFieldTables.envFieldPaths, path: "\(sourcePath).fieldRef")
+        }
+        if let resourceFieldRef = source["resourceFieldRef"] {
+            validateResourceFieldSelector(resourceFieldRef, requiresContainerName: false, path: "\(sourcePath).resourceFieldRef")
+        }
         for key in ["configMapKeyRef", "secretKeyRef"] {
             guard let reference = source[key] else { continue }
             let referencePath = "\(sourcePath).\(key)"
@@ -129,8 +133,9 @@ public struct PodPartValidator: Sendable {
         }
     }
 
-    /// `validateObjectFieldSelector` with `validEnvDownwardAPIFieldPathExpressions`.
-    private mutating func validateObjectFieldSelector(_ value: JSONValue, path: String) {
+    /// `validateObjectFieldSelector`, with `validEnvDownwardAPIFieldPathExpressions` for env and
+    /// `validDownwardAPIFieldPathExpressions` for downwardAPI volume files.
+    private mutating func validateObjectFieldSelector(_ value: JSONValue, allowed: Set<String>, path: String) {
         let rule = "validateObjectFieldSelector"
         guard let selector = object(value, path: path, rule: rule) else { return }
         checkKeys(selector, allowed: PodFieldTables.objectFieldSelectorKeys, path: path, rule: rule)
@@ -148,8 +153,8 @@ public struct PodPartValidator: Sendable {
             default:
                 add("\(path).fieldPath", "\"\(field)\" takes no subscript; only metadata.labels['KEY'] and metadata.annotations['KEY'] do", rule: rule)
             }
-        } else if !PodFieldTables.envFieldPaths.contains(fieldPath) {
-            add("\(path).fieldPath", "\"\(fieldPath)\" is not supported; use one of \(PodFieldTables.envFieldPaths.sorted().joined(separator: ", ")), metadata.labels['KEY'] or metadata.annotations['KEY']", rule: rule)
+        } else if !allowed.contains(fieldPath) {
+            add("\(path).fieldPath", "\"\(fieldPath)\" is not supported; use one of \(allowed.sorted().joined(separator: ", ")), metadata.labels['KEY'] or metadata.annotations['KEY']", rule: rule)
         }
     }
 
@@ -163,12 +168,15 @@ public struct PodPartValidator: Sendable {
         return (String(decoding: bytes[..<open], as: UTF8.self), String(decoding: bytes[(open + 2)..<(bytes.count - 2)], as: UTF8.self))
     }
 
-    /// `validateContainerResourceFieldSelector` and `validateContainerResourceDivisor`, for env (no containerName needed).
-    private mutating func validateResourceFieldSelector(_ value: JSONValue, path: String) {
+    /// `validateContainerResourceFieldSelector` and `validateContainerResourceDivisor`; a volume
+    /// file must name its container, an env var refers to its own.
+    private mutating func validateResourceFieldSelector(_ value: JSONValue, requiresContainerName: Bool, path: String) {
         let rule = "validateContainerResourceFieldSelector"
         guard let selector = object(value, path: path, rule: rule) else { return }
         checkKeys(selector, allowed: PodFieldTables.resourceFieldSelectorKeys, path: path, rule: rule)
-        if let name = string(selector, "containerName", path: path, required: false, rule: rule), let problem = KubernetesNames.dns1123LabelProblem(name) {
+        if let name = string(selector, "containerName", path: path, required: requiresContainerName, rule: rule), !name.isEmpty,
+            let problem = KubernetesNames.dns1123LabelProblem(name)
+        {
             add("\(path).containerName", problem, rule: rule)
         }
         guard let resource = string(selector, "resource", path: path, required: true, rule: rule) else { return }
@@ -476,6 +484,12 @@ public struct PodPartValidator: Sendable {
                     }
                     if (file["fieldRef"] == nil) == (file["resourceFieldRef"] == nil) {
                         add(itemPath, "must set exactly one of fieldRef and resourceFieldRef", rule: "validateDownwardAPIVolumeFile")
+                    }
+                    if let fieldRef = file["fieldRef"] {
+                        validateObjectFieldSelector(fieldRef, allowed: PodFieldTables.volumeFieldPaths, path: "\(itemPath).fieldRef")
+                    }
+                    if let resourceFieldRef = file["resourceFieldRef"] {
+                        validateResourceFieldSelector(resourceFieldRef, requiresContainerName: true, path: "\(itemPath).resourceFieldRef")
                     }
                     validateMode(file, "mode", path: itemPath, rule: "validateDownwardAPIVolumeFile")
                 }
