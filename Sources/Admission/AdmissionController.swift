@@ -54,7 +54,13 @@ public struct AdmissionController: Sendable {
         // only copy in place.
         var pod = request.object
         request.object = .null
-        switch Injector(configuration: configuration).decide(pod: &pod) {
+        var decision = Injector(configuration: configuration).decide(pod: &pod)
+        // The patched pod must pass what the API server checks after the webhook; if not, the
+        // pod is admitted unchanged like any other failure (all or nothing).
+        if case .inject(_, let injected) = decision, let failure = PodAdmissibility(injected: injected).check(pod: pod) {
+            decision = .failOpen(failure)
+        }
+        switch decision {
         case .skip(let reason):
             return (skipped(request, reason: reason), pod)
         case .failOpen(let failure):
@@ -65,7 +71,7 @@ public struct AdmissionController: Sendable {
             // A failed self-check may have partly patched `pod`; the stored object is the one sent.
             let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
             return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
-        case .inject(let operations):
+        case .inject(let operations, _):
             let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: JSONPatch(operations), warning: nil)
             return (AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil), pod)
         }

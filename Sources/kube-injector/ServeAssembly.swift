@@ -51,6 +51,9 @@ struct ServeAssembly {
             }
             do {
                 configuration = try InjectionConfig.load(yaml: yaml, source: path)
+            } catch let error as Admission.ConfigurationError {
+                // Every problem, one per line, each naming the file and line: nothing listens.
+                throw ServeUsageError("--config \(path) is invalid (\(error.allErrors.count) problem(s)):\n\(error)")
             } catch {
                 throw ServeUsageError("--config \(path): \(error)")
             }

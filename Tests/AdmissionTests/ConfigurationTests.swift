@@ -41,7 +41,7 @@ final class ConfigurationTests: XCTestCase {
                   - {name: agent, mountPath: /agent, readOnly: true}
             """, source: "example.yaml")
         XCTAssertEqual(config.defaultProfiles, ["observability"])
-        XCTAssertFalse(config.mutatesPodUpdates)
+        XCTAssertEqual(config.operations, ["CREATE"])
         let profile = try XCTUnwrap(config.profile(named: "observability"))
         XCTAssertEqual(profile.env.map(\.key), ["CLUSTER_NAME", "NODE_NAME"])
         XCTAssertEqual(profile.env[1].value, ["name": "NODE_NAME", "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]])
@@ -60,10 +60,18 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(profile.initContainerPosition, .last)
     }
 
-    func testUpdateCanBeSwitchedOn() throws {
-        let config = try InjectionConfig.load(yaml: "operations: [CREATE, UPDATE]\nprofiles: {}\n", source: "x")
-        XCTAssertTrue(config.mutatesPodUpdates)
-        XCTAssertEqual(loadError("operations: [DELETE]\n")?.explanation, "operation \"DELETE\" is not one the injector handles; use CREATE and/or UPDATE")
+    /// Kubernetes forbids adding init containers, volumes or env to an existing pod
+    /// (`ValidatePodUpdate` in pkg/apis/core/validation/validation.go allows only image and a
+    /// few other fields to change), so UPDATE is refused with the reason.
+    func testUpdateIsRefusedBecauseKubernetesForbidsChangingAPodsSpec() throws {
+        let error = loadError("operations: [CREATE, UPDATE]\nprofiles: {}\n")
+        XCTAssertEqual(error?.location, "operations")
+        XCTAssertEqual(error?.line, 1)
+        XCTAssertEqual(
+            error?.explanation,
+            "UPDATE cannot be used: Kubernetes forbids adding init containers, volumes or env to an existing pod (a pod's spec is immutable), so the API server would refuse every update of an injected pod; use [CREATE]")
+        XCTAssertEqual(loadError("operations: [DELETE]\n")?.explanation, "operation \"DELETE\" is not one the injector handles; use CREATE")
+        XCTAssertEqual(try InjectionConfig.load(yaml: "operations: [CREATE]\nprofiles: {}\n", source: "x").operations, ["CREATE"])
     }
 
     func testNumbersAndBooleansInContainersBecomeJSONLiterals() throws {
@@ -86,6 +94,13 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(error?.problem, .unknownKey("profile", allowed: ["defaultProfiles", "operations", "profiles"]))
         XCTAssertEqual(error?.line, 2)
         XCTAssertEqual(error?.description, #"/etc/kube-injector/config.yaml:2: unknown key "profile" (allowed here: defaultProfiles, operations, profiles)"#)
+    }
+
+    func testProblemsUnderDifferentKeysAndProfilesAreAllReportedInDocumentOrder() {
+        let error = loadError("profile: {}\noperations: [UPDATE]\nprofiles:\n  a:\n    envs: []\n  b:\n    env: [{name: A=B, value: x}]\n")
+        XCTAssertEqual(error?.allErrors.map(\.line), [1, 2, 5, 7])
+        XCTAssertEqual(error?.allErrors.map(\.location), ["", "operations", "profiles.a", "profiles.b.env[0].name"])
+        XCTAssertEqual(error?.description.split(separator: "\n").count, 4)
     }
 
     func testUnknownProfileKeyIsNamed() {

@@ -44,6 +44,41 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains(config.path), result.stderr)
     }
 
+    /// The issue's examples in one file: serve refuses it before it listens, and check-config
+    /// lists every problem with its line and rule, exit 2.
+    func testAConfigurationBreakingKubernetesRulesIsRefusedWithEveryProblem() throws {
+        let config = directory.appendingPathComponent("inadmissible.yaml")
+        try """
+            profiles:
+              p:
+                env:
+                  - {name: A=B, value: x}
+                initContainers:
+                  - {name: Init_X, image: busybox:1.36, resources: {limits: {cpu: lots}}}
+                volumes:
+                  - {name: agent, emptyDir: {sizeLimitt: 1Gi}}
+                volumeMounts:
+                  - {name: nowhere, mountPath: /x}
+
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let check = try KubeInjectorProcess.run(["check-config", config.path])
+        XCTAssertEqual(check.status, 2)
+        let lines = check.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 5, check.stderr)
+        XCTAssertTrue(lines[0].hasPrefix("\(config.path):4: profiles.p.env[0].name: "), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("\(config.path):6: profiles.p.initContainers[0].name: "), lines[1])
+        XCTAssertTrue(lines[2].hasPrefix("\(config.path):6: profiles.p.initContainers[0].resources.limits.cpu: "), lines[2])
+        XCTAssertTrue(lines[3].hasPrefix("\(config.path):8: profiles.p.volumes[0].emptyDir: unknown field \"sizeLimitt\""), lines[3])
+        XCTAssertTrue(lines[4].hasPrefix("\(config.path):10: profiles.p.volumeMounts[0].name: "), lines[4])
+
+        let port = Shell.freePort()
+        let serve = try KubeInjectorProcess.run(["serve", "--dev", "--config", config.path, "--listen", "127.0.0.1:\(port)",
+                                                 "--metrics-listen", "127.0.0.1:\(Shell.freePort())"])
+        XCTAssertEqual(serve.status, 2)
+        XCTAssertTrue(serve.stderr.contains("is invalid (5 problem(s))"), serve.stderr)
+        XCTAssertFalse(serve.stderr.contains("webhook listening"), serve.stderr)
+    }
+
     func testServeWithoutCertificatesOutsideDevModeExitsTwo() throws {
         let result = try KubeInjectorProcess.run(["serve", "--config", "/nonexistent.yaml"])
         XCTAssertEqual(result.status, 2)
