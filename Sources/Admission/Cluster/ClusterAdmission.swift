@@ -1,0 +1,98 @@
+/// Checks a patched pod against the admission the API server runs after the webhooks — Pod
+/// Security and ResourceQuota — for what the injection added: a violation only the injected
+/// init containers or volumes have refuses the injection; one the pod's own parts already have
+/// does not (the API server refuses that pod whatever the injector does). Never changes the pod.
+struct ClusterAdmission {
+    let namespace: NamespacePolicy
+    let patchedPod: JSONValue
+    let injectedInitContainers: Set<String>
+    let injectedVolumes: Set<String>
+
+    /// The verdict for `patchedPod` in namespace `name` of `cluster`; `operations` is the patch,
+    /// which says what was injected.
+    static func verdict(cluster: ClusterSnapshot?, namespace name: String, patchedPod: JSONValue, operations: [JSONPatchOperation]) -> ClusterAdmissionVerdict {
+        guard let cluster else { return .admissible }
+        guard let namespace = cluster[namespace: name] else { return .unknownNamespace }
+        guard namespace.constrainsPods else { return .admissible }
+        var initContainers: Set<String> = []
+        var volumes: Set<String> = []
+        for operation in operations where operation.op == .add {
+            let tokens = operation.path.tokens
+            guard tokens.count >= 2, tokens[0] == "spec", tokens[1] == "initContainers" || tokens[1] == "volumes",
+                  let value = operation.value else { continue }
+            let added = tokens.count == 2 ? value.arrayValue ?? [] : [value]
+            let names = added.compactMap { $0["name"]?.stringValue }
+            if tokens[1] == "initContainers" { initContainers.formUnion(names) } else { volumes.formUnion(names) }
+        }
+        if initContainers.isEmpty && volumes.isEmpty { return .admissible }
+        let admission = ClusterAdmission(namespace: namespace, patchedPod: patchedPod, injectedInitContainers: initContainers, injectedVolumes: volumes)
+        if let failure = admission.podSecurityRefusal() ?? admission.resourceQuotaRefusal() {
+            return .refused(failure)
+        }
+        return .admissible
+    }
+
+    private func isInjected(_ subject: PodSecuritySubject) -> Bool {
+        switch subject {
+        case .pod: return false
+        case .container(let kind, let name): return kind == .initContainer && injectedInitContainers.contains(name)
+        case .volume(let name): return injectedVolumes.contains(name)
+        }
+    }
+
+    // MARK: - Pod Security
+
+    func podSecurityRefusal() -> InjectionFailure? {
+        let policy = namespace.podSecurity
+        guard policy.level != .privileged else { return nil }
+        let violations = PodSecurityEvaluator.violations(of: patchedPod, under: policy)
+        var injected: [PodSecurityViolation] = []
+        for violation in violations {
+            guard isInjected(violation.subject) else { return nil }  // the pod is refused anyway
+            injected.append(violation)
+        }
+        if injected.isEmpty { return nil }
+        var subjects: [PodSecuritySubject] = []
+        var reasons: [PodSecuritySubject: [String]] = [:]
+        for violation in injected {
+            if reasons[violation.subject] == nil { subjects.append(violation.subject) }
+            if reasons[violation.subject, default: []].contains(violation.reason) { continue }
+            reasons[violation.subject, default: []].append(violation.reason)
+        }
+        let detail = subjects.map { "\($0): \(reasons[$0, default: []].joined(separator: ", "))" }.joined(separator: "; ")
+        return InjectionFailure(
+            "PodSecurity \"\(policy)\": \(detail) (namespace \(namespace.name) enforces \(policy.level.rawValue); the API server would refuse the injected pod, so it was admitted without injection; give the profile's parts a securityContext and volumes that meet this level)")
+    }
+
+    // MARK: - ResourceQuota
+
+    /// pkg/quota/v1/evaluator/core/pods.go `enforcePodContainerConstraints`: with a quota that
+    /// tracks a compute resource, every container must request (or limit) it, after the
+    /// API server's defaulting (requests default to limits) and LimitRange defaults.
+    func resourceQuotaRefusal() -> InjectionFailure? {
+        let quotas = namespace.resourceQuotas.filter { !$0.tracked.isEmpty }
+        guard !quotas.isEmpty, let spec = patchedPod["spec"]?.objectValue else { return nil }
+        let required = quotas.reduce(into: Set<ComputeResource>()) { $0.formUnion($1.tracked) }
+        let defaultLimits = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultLimits) }
+        let defaultRequests = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultRequests) }
+        var injectedMissing: [(name: String, missing: [ComputeResource])] = []
+        for (key, isInit) in [("initContainers", true), ("containers", false)] {
+            for container in spec[key]?.arrayValue ?? [] {
+                let resources = container["resources"]
+                let limits = Set(resources?["limits"]?.objectValue?.keys ?? []).union(defaultLimits)
+                let requests = Set(resources?["requests"]?.objectValue?.keys ?? []).union(limits).union(defaultRequests)
+                let missing = required.filter { !($0.isLimit ? limits : requests).contains($0.resourceName) }.sorted()
+                if missing.isEmpty { continue }
+                let name = container["name"]?.stringValue ?? ""
+                guard isInit && injectedInitContainers.contains(name) else { return nil }  // refused anyway
+                injectedMissing.append((name, missing))
+            }
+        }
+        guard !injectedMissing.isEmpty else { return nil }
+        let quotaNames = quotas.filter { quota in injectedMissing.contains { !quota.tracked.isDisjoint(with: $0.missing) } }.map(\.name)
+        let detail = injectedMissing.map { "init container \($0.name) must specify \($0.missing.map(\.rawValue).joined(separator: ", "))" }
+            .joined(separator: "; ")
+        return InjectionFailure(
+            "ResourceQuota \(quotaNames.map { "\"\($0)\"" }.joined(separator: ", ")): \(detail) (namespace \(namespace.name) has no LimitRange default for it; the API server would refuse the injected pod, so it was admitted without injection; give the profile's init containers resources)")
+    }
+}

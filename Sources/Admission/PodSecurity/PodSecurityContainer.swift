@@ -1,0 +1,31 @@
+/// A container as the Pod Security checks see it: its name, kind and the fields they read,
+/// taken from its JSON once.
+struct PodSecurityContainer {
+    var kind: PodSecuritySubject.ContainerKind
+    var name: String
+    var securityContext: SecurityContextFields
+    var hostPorts: [Int]
+    /// `host` of each probe's and lifecycle handler's httpGet and tcpSocket that sets one.
+    var probeAndLifecycleHosts: [String]
+
+    var subject: PodSecuritySubject { .container(kind: kind, name: name) }
+
+    init(kind: PodSecuritySubject.ContainerKind, _ value: JSONValue) {
+        let container = value.objectValue ?? JSONObject()
+        self.kind = kind
+        name = container["name"]?.stringValue ?? ""
+        securityContext = SecurityContextFields(container["securityContext"])
+        hostPorts = (container["ports"]?.arrayValue ?? []).compactMap { port in
+            port["hostPort"].flatMap(SecurityContextFields.integer).flatMap { $0 != 0 ? $0 : nil }
+        }
+        var hosts: [String] = []
+        let handlers = ["livenessProbe", "readinessProbe", "startupProbe"].map { container[$0] }
+            + ["postStart", "preStop"].map { container["lifecycle"]?[$0] }
+        for handler in handlers {
+            for action in ["httpGet", "tcpSocket"] {
+                if let host = handler?[action]?["host"]?.stringValue, !host.isEmpty { hosts.append(host) }
+            }
+        }
+        probeAndLifecycleHosts = hosts
+    }
+}

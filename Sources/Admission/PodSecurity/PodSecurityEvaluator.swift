@@ -1,0 +1,27 @@
+/// Evaluates a pod against a Pod Security Standards level and version, as the API server's
+/// PodSecurity admission does after the webhooks have run: every check of that level and the
+/// levels below it that applies at that version, pod-level securityContext inherited by the
+/// containers that set nothing themselves. Pure.
+public enum PodSecurityEvaluator {
+    /// Every violation of `policy` in `pod` (a Pod object: `metadata` and `spec`); empty when the
+    /// pod is allowed. `privileged` allows everything.
+    public static func violations(of pod: JSONValue, under policy: PodSecurityLevelVersion) -> [PodSecurityViolation] {
+        if policy.level == .privileged { return [] }
+        let view = PodSecurityPod(pod)
+        return checks(for: policy).flatMap { $0.evaluate(view, policy.version) }
+    }
+
+    /// The strictest level `pod` satisfies at `version`.
+    public static func strictestLevel(of pod: JSONValue, version: PodSecurityVersion = .latest) -> PodSecurityLevel {
+        for level in [PodSecurityLevel.restricted, .baseline] where violations(of: pod, under: PodSecurityLevelVersion(level: level, version: version)).isEmpty {
+            return level
+        }
+        return .privileged
+    }
+
+    static func checks(for policy: PodSecurityLevelVersion) -> [PodSecurityCheck] {
+        let applicable = PodSecurityChecks.all.filter { $0.level <= policy.level && policy.version.includes(minimum: $0.minimumVersion) }
+        let overridden = Set(applicable.flatMap(\.overrides))
+        return applicable.filter { !overridden.contains($0.id) }
+    }
+}

@@ -1,0 +1,43 @@
+/// A pod as the Pod Security checks see it: pod-level fields, every container (init, regular
+/// and ephemeral, as pod-security-admission's `visitContainers` walks them) and each volume's
+/// source. Built from the pod's JSON once per evaluation.
+struct PodSecurityPod {
+    var hostNetwork: Bool
+    var hostPID: Bool
+    var hostIPC: Bool
+    var isWindows: Bool
+    var securityContext: SecurityContextFields
+    var sysctlNames: [String]
+    var annotations: [String: String]
+    var containers: [PodSecurityContainer]
+    var volumes: [(name: String, sources: [String])]
+
+    init(_ pod: JSONValue) {
+        let spec = pod["spec"]?.objectValue ?? JSONObject()
+        hostNetwork = spec["hostNetwork"]?.boolValue ?? false
+        hostPID = spec["hostPID"]?.boolValue ?? false
+        hostIPC = spec["hostIPC"]?.boolValue ?? false
+        isWindows = spec["os"]?["name"]?.stringValue == "windows"
+        let context = spec["securityContext"]
+        securityContext = SecurityContextFields(context)
+        sysctlNames = (context?["sysctls"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        var annotations: [String: String] = [:]
+        for member in pod["metadata"]?["annotations"]?.objectValue?.members ?? [] {
+            if let value = member.value.stringValue { annotations[member.key] = value }
+        }
+        self.annotations = annotations
+        var containers: [PodSecurityContainer] = []
+        for (key, kind) in [("initContainers", PodSecuritySubject.ContainerKind.initContainer), ("containers", .container),
+                            ("ephemeralContainers", .ephemeralContainer)] {
+            for container in spec[key]?.arrayValue ?? [] {
+                containers.append(PodSecurityContainer(kind: kind, container))
+            }
+        }
+        self.containers = containers
+        volumes = (spec["volumes"]?.arrayValue ?? []).map { volume in
+            let object = volume.objectValue ?? JSONObject()
+            let sources = object.members.compactMap { $0.key == "name" || $0.value.isNull ? nil : $0.key }
+            return (object["name"]?.stringValue ?? "", sources)
+        }
+    }
+}
