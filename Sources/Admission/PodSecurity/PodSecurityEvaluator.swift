@@ -25,3 +25,19 @@ public enum PodSecurityEvaluator {
         return applicable.filter { !overridden.contains($0.id) }
     }
 }
+
+extension PodSecurityEvaluator {
+    /// The strictest level the parts `profile` injects (init containers and volumes) satisfy
+    /// in a pod that sets no pod-level securityContext, for `check-config`.
+    public static func strictestLevel(ofInjectedPartsOf profile: InjectionProfile, version: PodSecurityVersion = .latest) -> PodSecurityLevel {
+        let pod: JSONValue = [
+            "metadata": [:],
+            "spec": [
+                "initContainers": .array(profile.initContainers.map(\.value)),
+                "containers": [],
+                "volumes": .array(profile.volumes.map(\.value)),
+            ],
+        ]
+        return strictestLevel(of: pod, version: version)
+    }
+}

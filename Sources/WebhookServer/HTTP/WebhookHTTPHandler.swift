@@ -35,6 +35,7 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let controller: AdmissionController
     private let reporter: FailureReporter
     private let readiness: WebhookReadiness
+    private let clusterState: ClusterStateStore?
     private let metrics: WebhookMetrics
     private let configuration: WebhookServerConfiguration
     private let logger: Logger
@@ -51,13 +52,14 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         controller: AdmissionController, reporter: FailureReporter, readiness: WebhookReadiness,
-        metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger,
+        clusterState: ClusterStateStore? = nil, metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger,
         deadlines: ConnectionDeadlineHandler
     ) {
         self.deadlines = deadlines
         self.controller = controller
         self.reporter = reporter
         self.readiness = readiness
+        self.clusterState = clusterState
         self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
@@ -174,7 +176,11 @@ final class WebhookHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 "uid": "\(identity.uid)", "timeout": "\(timeout)",
             ])
         } else {
-            outcome = controller.review(bytes)
+            outcome = controller.review(bytes, cluster: clusterState?.snapshot)
+        }
+        if let namespace = outcome.unknownNamespace {
+            metrics.namespaceUnknown()
+            clusterState?.namespaceUnknown(namespace)
         }
         if let failure = outcome.failure {
             reporter.report(failure)
