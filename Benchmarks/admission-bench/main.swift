@@ -147,6 +147,28 @@ if let body = readFile(fixtures + "reviews/deployment-pod-generate-name.json") {
     namespaces[namespaces.count - 1] = NamespacePolicy(
         name: "shop", labels: [:], resourceQuotas: [ResourceQuotaSummary(name: "compute", hardKeys: ["limits.cpu", "requests.memory"])])
     row("deployment-pod (bench, cluster: quota)", bench, cluster: ClusterSnapshot(namespaces: namespaces), body)
+    // The usual restricted case: app containers and the injected one all restricted-compliant, so
+    // only the injected container is evaluated.
+    let compliant = #"{"allowPrivilegeEscalation":false,"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"},"capabilities":{"drop":["ALL"]}}"#
+    if let tree = try? JSONParser.parse(body) {
+        var text = String(decoding: JSONSerializer.serialize(tree), as: UTF8.self)
+        for name in ["checkout", "envoy"] {
+            text = text.replacing(#"{"name":"\#(name)","#, with: #"{"name":"\#(name)","securityContext":\#(compliant),"#)
+        }
+        let restricted = AdmissionController(configuration: (try? InjectionConfig.load(yaml: """
+            defaultProfiles: [bench]
+            profiles:
+              bench:
+                env: [{name: CLUSTER_NAME, value: bench}, {name: REGION, value: eu-west-1}, {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: "http://otel-collector.observability:4317"}]
+                initContainers:
+                  - {name: bench-init, image: "busybox:1.36", command: [sh, -c, "true"], securityContext: \(compliant)}
+                initContainerPosition: first
+            """, source: "bench-restricted")) ?? InjectionConfig())
+        namespaces[namespaces.count - 1] = NamespacePolicy(name: "shop", labels: [:])
+        row("compliant pod (restricted profile, open ns)", restricted, cluster: ClusterSnapshot(namespaces: namespaces), Array(text.utf8))
+        namespaces[namespaces.count - 1] = NamespacePolicy(name: "shop", labels: ["pod-security.kubernetes.io/enforce": "restricted"])
+        row("compliant pod (restricted profile, restricted)", restricted, cluster: ClusterSnapshot(namespaces: namespaces), Array(text.utf8))
+    }
 }
 print("")
 print("scaling: containers x env vars per container (bench profile)")

@@ -7,6 +7,8 @@ struct ClusterAdmission {
     let patchedPod: JSONValue
     let injectedInitContainers: Set<String>
     let injectedVolumes: Set<String>
+    /// The injected init containers and volumes as the patch adds them.
+    let injectedValues: (initContainers: [JSONValue], volumes: [JSONValue])
 
     /// The verdict for `patchedPod` in namespace `name` of `cluster`; `operations` is the patch,
     /// which says what was injected.
@@ -14,18 +16,22 @@ struct ClusterAdmission {
         guard let cluster else { return .admissible }
         guard let namespace = cluster[namespace: name] else { return .unknownNamespace }
         guard namespace.constrainsPods else { return .admissible }
-        var initContainers: Set<String> = []
-        var volumes: Set<String> = []
+        var initContainers: [JSONValue] = []
+        var volumes: [JSONValue] = []
         for operation in operations where operation.op == .add {
             let tokens = operation.path.tokens
             guard tokens.count >= 2, tokens[0] == "spec", tokens[1] == "initContainers" || tokens[1] == "volumes",
                   let value = operation.value else { continue }
-            let added = tokens.count == 2 ? value.arrayValue ?? [] : [value]
-            let names = added.compactMap { $0["name"]?.stringValue }
-            if tokens[1] == "initContainers" { initContainers.formUnion(names) } else { volumes.formUnion(names) }
+            // Built once here: the checks read each of them several times.
+            let added = (tokens.count == 2 ? value.arrayValue ?? [] : [value]).map(\.materialized)
+            if tokens[1] == "initContainers" { initContainers += added } else { volumes += added }
         }
         if initContainers.isEmpty && volumes.isEmpty { return .admissible }
-        let admission = ClusterAdmission(namespace: namespace, patchedPod: patchedPod, injectedInitContainers: initContainers, injectedVolumes: volumes)
+        let admission = ClusterAdmission(
+            namespace: namespace, patchedPod: patchedPod,
+            injectedInitContainers: Set(initContainers.compactMap { $0["name"]?.stringValue }),
+            injectedVolumes: Set(volumes.compactMap { $0["name"]?.stringValue }),
+            injectedValues: (initContainers, volumes))
         if let failure = admission.podSecurityRefusal() ?? admission.resourceQuotaRefusal() {
             return .refused(failure)
         }
@@ -45,13 +51,15 @@ struct ClusterAdmission {
     func podSecurityRefusal() -> InjectionFailure? {
         let policy = namespace.podSecurity
         guard policy.level != .privileged else { return nil }
-        let violations = PodSecurityEvaluator.violations(of: patchedPod, under: policy)
-        var injected: [PodSecurityViolation] = []
-        for violation in violations {
-            guard isInjected(violation.subject) else { return nil }  // the pod is refused anyway
-            injected.append(violation)
-        }
+        // First what was injected, under the pod's own pod-level fields: when that passes (the usual
+        // case) the app containers are never read.
+        let injected = PodSecurityEvaluator.violations(
+            of: injectedValues.initContainers.map { (.initContainer, $0) }, volumes: injectedValues.volumes, in: patchedPod, under: policy)
         if injected.isEmpty { return nil }
+        // Then the whole pod: a pod refused by itself is refused with or without the injection.
+        if PodSecurityEvaluator.violations(of: patchedPod, under: policy).contains(where: { !isInjected($0.subject) }) {
+            return nil
+        }
         var subjects: [PodSecuritySubject] = []
         var reasons: [PodSecuritySubject: [String]] = [:]
         for violation in injected {
@@ -77,7 +85,8 @@ struct ClusterAdmission {
         let defaultRequests = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultRequests) }
         var injectedMissing: [(name: String, missing: [ComputeResource])] = []
         for (key, isInit) in [("initContainers", true), ("containers", false)] {
-            for container in spec[key]?.arrayValue ?? [] {
+            for value in spec[key]?.arrayValue ?? [] {
+                let container = value.objectValue ?? JSONObject()  // parsed once when raw
                 let resources = container["resources"]
                 let limits = Set(resources?["limits"]?.objectValue?.keys ?? []).union(defaultLimits)
                 let requests = Set(resources?["requests"]?.objectValue?.keys ?? []).union(limits).union(defaultRequests)

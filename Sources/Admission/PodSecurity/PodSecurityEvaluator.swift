@@ -11,6 +11,16 @@ public enum PodSecurityEvaluator {
         return checks(for: policy).flatMap { $0.evaluate(view, policy.version) }
     }
 
+    /// The violations of `policy` that the given containers and volumes have, judged under `pod`'s
+    /// pod-level fields (what they inherit); the pod's own containers and volumes are not read.
+    static func violations(
+        of containers: [(PodSecuritySubject.ContainerKind, JSONValue)], volumes: [JSONValue], in pod: JSONValue, under policy: PodSecurityLevelVersion
+    ) -> [PodSecurityViolation] {
+        if policy.level == .privileged { return [] }
+        let view = PodSecurityPod(pod, onlyContainers: containers, onlyVolumes: volumes)
+        return checks(for: policy).flatMap { $0.evaluate(view, policy.version) }.filter { $0.subject != .pod }
+    }
+
     /// The strictest level `pod` satisfies at `version`.
     public static func strictestLevel(of pod: JSONValue, version: PodSecurityVersion = .latest) -> PodSecurityLevel {
         for level in [PodSecurityLevel.restricted, .baseline] where violations(of: pod, under: PodSecurityLevelVersion(level: level, version: version)).isEmpty {

@@ -12,7 +12,10 @@ struct PodSecurityPod {
     var containers: [PodSecurityContainer]
     var volumes: [(name: String, sources: [String])]
 
-    init(_ pod: JSONValue) {
+    /// The whole pod, or with `onlyContainers` and `onlyVolumes` just those parts (JSON values
+    /// the caller already holds) under the pod's own pod-level fields: the admission core first
+    /// checks what it injected without reading the app containers.
+    init(_ pod: JSONValue, onlyContainers: [(PodSecuritySubject.ContainerKind, JSONValue)]? = nil, onlyVolumes: [JSONValue]? = nil) {
         let spec = pod["spec"]?.objectValue ?? JSONObject()
         hostNetwork = spec["hostNetwork"]?.boolValue ?? false
         hostPID = spec["hostPID"]?.boolValue ?? false
@@ -27,14 +30,18 @@ struct PodSecurityPod {
         }
         self.annotations = annotations
         var containers: [PodSecurityContainer] = []
-        for (key, kind) in [("initContainers", PodSecuritySubject.ContainerKind.initContainer), ("containers", .container),
-                            ("ephemeralContainers", .ephemeralContainer)] {
-            for container in spec[key]?.arrayValue ?? [] {
-                containers.append(PodSecurityContainer(kind: kind, container))
+        if let onlyContainers {
+            containers = onlyContainers.map { PodSecurityContainer(kind: $0.0, $0.1) }
+        } else {
+            for (key, kind) in [("initContainers", PodSecuritySubject.ContainerKind.initContainer), ("containers", .container),
+                                ("ephemeralContainers", .ephemeralContainer)] {
+                for container in spec[key]?.arrayValue ?? [] {
+                    containers.append(PodSecurityContainer(kind: kind, container))
+                }
             }
         }
         self.containers = containers
-        volumes = (spec["volumes"]?.arrayValue ?? []).map { volume in
+        volumes = (onlyVolumes ?? spec["volumes"]?.arrayValue ?? []).map { volume in
             let object = volume.objectValue ?? JSONObject()
             let sources = object.members.compactMap { $0.key == "name" || $0.value.isNull ? nil : $0.key }
             return (object["name"]?.stringValue ?? "", sources)
