@@ -22,8 +22,12 @@ struct ClusterAdmission {
             let tokens = operation.path.tokens
             guard tokens.count >= 2, tokens[0] == "spec", tokens[1] == "initContainers" || tokens[1] == "volumes",
                   let value = operation.value else { continue }
-            // Built once here: the checks read each of them several times.
-            let added = (tokens.count == 2 ? value.arrayValue ?? [] : [value]).map(\.materialized)
+            // Built once here (for a configured object, the tree it was written from): the checks
+            // read each of them several times.
+            let added = (tokens.count == 2 ? value.arrayValue ?? [] : [value]).map { value -> JSONValue in
+                if case .raw(let raw) = value { return raw.parsed }
+                return value
+            }
             if tokens[1] == "initContainers" { initContainers += added } else { volumes += added }
         }
         if initContainers.isEmpty && volumes.isEmpty { return .admissible }
@@ -83,21 +87,27 @@ struct ClusterAdmission {
         let required = quotas.reduce(into: Set<ComputeResource>()) { $0.formUnion($1.tracked) }
         let defaultLimits = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultLimits) }
         let defaultRequests = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultRequests) }
+        func missing(_ container: JSONObject) -> [ComputeResource] {
+            let resources = container["resources"]
+            let limits = Set(resources?["limits"]?.objectValue?.keys ?? []).union(defaultLimits)
+            let requests = Set(resources?["requests"]?.objectValue?.keys ?? []).union(limits).union(defaultRequests)
+            return required.filter { !($0.isLimit ? limits : requests).contains($0.resourceName) }.sorted()
+        }
+        // First the injected init containers; the pod's own containers are read only when one of
+        // those lacks something, to tell whether the pod is refused anyway.
         var injectedMissing: [(name: String, missing: [ComputeResource])] = []
+        for container in injectedValues.initContainers.compactMap(\.objectValue) {
+            let lacking = missing(container)
+            if !lacking.isEmpty { injectedMissing.append((container["name"]?.stringValue ?? "", lacking)) }
+        }
+        guard !injectedMissing.isEmpty else { return nil }
         for (key, isInit) in [("initContainers", true), ("containers", false)] {
             for value in spec[key]?.arrayValue ?? [] {
                 let container = value.objectValue ?? JSONObject()  // parsed once when raw
-                let resources = container["resources"]
-                let limits = Set(resources?["limits"]?.objectValue?.keys ?? []).union(defaultLimits)
-                let requests = Set(resources?["requests"]?.objectValue?.keys ?? []).union(limits).union(defaultRequests)
-                let missing = required.filter { !($0.isLimit ? limits : requests).contains($0.resourceName) }.sorted()
-                if missing.isEmpty { continue }
-                let name = container["name"]?.stringValue ?? ""
-                guard isInit && injectedInitContainers.contains(name) else { return nil }  // refused anyway
-                injectedMissing.append((name, missing))
+                if isInit, let name = container["name"]?.stringValue, injectedInitContainers.contains(name) { continue }
+                if !missing(container).isEmpty { return nil }  // refused anyway
             }
         }
-        guard !injectedMissing.isEmpty else { return nil }
         let quotaNames = quotas.filter { quota in injectedMissing.contains { !quota.tracked.isDisjoint(with: $0.missing) } }.map(\.name)
         let detail = injectedMissing.map { "init container \($0.name) must specify \($0.missing.map(\.rawValue).joined(separator: ", "))" }
             .joined(separator: "; ")

@@ -41,7 +41,7 @@ enum PodSecurityChecks {
             }
             let prefix = "container.apparmor.security.beta.kubernetes.io/"
             for container in pod.containers {
-                let annotation = pod.annotations[prefix + container.name]
+                let annotation = pod.annotation(prefix + container.name)
                 let badAnnotation = annotation.map { $0 != "runtime/default" && !$0.hasPrefix("localhost/") } ?? false
                 if badAnnotation || container.securityContext.appArmorProfileType == "Unconfined" {
                     violations.append(PodSecurityViolation(checkID: "appArmorProfile", reason: reason, subject: container.subject))
@@ -78,11 +78,11 @@ enum PodSecurityChecks {
                     $0.securityContext.seccompProfileType == "Unconfined"
                 }
             }
-            if pod.annotations["seccomp.security.alpha.kubernetes.io/pod"] == "unconfined" {
+            if pod.annotation("seccomp.security.alpha.kubernetes.io/pod") == "unconfined" {
                 violations.append(PodSecurityViolation(checkID: "seccompProfile_baseline", reason: "seccompProfile", subject: .pod))
             }
             return violations + containerViolations(pod, "seccompProfile_baseline", "seccompProfile") {
-                pod.annotations["container.seccomp.security.alpha.kubernetes.io/" + $0.name] == "unconfined"
+                pod.annotation("container.seccomp.security.alpha.kubernetes.io/" + $0.name) == "unconfined"
             }
         },
         // check_sysctls.go: the safe set grew in 1.27, 1.29 and 1.32.

@@ -19,12 +19,18 @@ struct PodSecurityContainer {
             port["hostPort"].flatMap(SecurityContextFields.integer).flatMap { $0 != 0 ? $0 : nil }
         }
         var hosts: [String] = []
-        let handlers = ["livenessProbe", "readinessProbe", "startupProbe"].map { container[$0] }
-            + ["postStart", "preStop"].map { container["lifecycle"]?[$0] }
-        for handler in handlers {
+        func collect(_ handler: JSONValue?) {
+            guard let handler = handler?.objectValue else { return }
             for action in ["httpGet", "tcpSocket"] {
-                if let host = handler?[action]?["host"]?.stringValue, !host.isEmpty { hosts.append(host) }
+                if let host = handler[action]?["host"]?.stringValue, !host.isEmpty { hosts.append(host) }
             }
+        }
+        collect(container["livenessProbe"])
+        collect(container["readinessProbe"])
+        collect(container["startupProbe"])
+        if let lifecycle = container["lifecycle"]?.objectValue {
+            collect(lifecycle["postStart"])
+            collect(lifecycle["preStop"])
         }
         probeAndLifecycleHosts = hosts
     }

@@ -18,7 +18,11 @@ public enum PodSecurityEvaluator {
     ) -> [PodSecurityViolation] {
         if policy.level == .privileged { return [] }
         let view = PodSecurityPod(pod, onlyContainers: containers, onlyVolumes: volumes)
-        return checks(for: policy).flatMap { $0.evaluate(view, policy.version) }.filter { $0.subject != .pod }
+        var found: [PodSecurityViolation] = []
+        for check in checks(for: policy) {
+            for violation in check.evaluate(view, policy.version) where violation.subject != .pod { found.append(violation) }
+        }
+        return found
     }
 
     /// The strictest level `pod` satisfies at `version`.
@@ -29,7 +33,22 @@ public enum PodSecurityEvaluator {
         return .privileged
     }
 
+    /// At `latest`, the usual label, the lists are made once.
+    private static let latestBaseline = applicableChecks(for: PodSecurityLevelVersion(level: .baseline))
+    private static let latestRestricted = applicableChecks(for: PodSecurityLevelVersion(level: .restricted))
+
     static func checks(for policy: PodSecurityLevelVersion) -> [PodSecurityCheck] {
+        if policy.version == .latest {
+            switch policy.level {
+            case .restricted: return latestRestricted
+            case .baseline: return latestBaseline
+            case .privileged: return []
+            }
+        }
+        return applicableChecks(for: policy)
+    }
+
+    private static func applicableChecks(for policy: PodSecurityLevelVersion) -> [PodSecurityCheck] {
         let applicable = PodSecurityChecks.all.filter { $0.level <= policy.level && policy.version.includes(minimum: $0.minimumVersion) }
         let overridden = Set(applicable.flatMap(\.overrides))
         return applicable.filter { !overridden.contains($0.id) }

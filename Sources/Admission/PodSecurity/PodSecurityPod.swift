@@ -2,13 +2,16 @@
 /// and ephemeral, as pod-security-admission's `visitContainers` walks them) and each volume's
 /// source. Built from the pod's JSON once per evaluation.
 struct PodSecurityPod {
+    func annotation(_ key: String) -> String? { annotations[key]?.stringValue }
+
     var hostNetwork: Bool
     var hostPID: Bool
     var hostIPC: Bool
     var isWindows: Bool
     var securityContext: SecurityContextFields
     var sysctlNames: [String]
-    var annotations: [String: String]
+    /// The pod's annotations (AppArmor and seccomp annotations are read by name).
+    var annotations: JSONObject
     var containers: [PodSecurityContainer]
     var volumes: [(name: String, sources: [String])]
 
@@ -24,11 +27,9 @@ struct PodSecurityPod {
         let context = spec["securityContext"]
         securityContext = SecurityContextFields(context)
         sysctlNames = (context?["sysctls"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-        var annotations: [String: String] = [:]
-        for member in pod["metadata"]?["annotations"]?.objectValue?.members ?? [] {
-            if let value = member.value.stringValue { annotations[member.key] = value }
-        }
-        self.annotations = annotations
+        let annotations = pod["metadata"]?["annotations"]
+        // Most pods carry no AppArmor or seccomp annotation: their raw bytes are not built.
+        self.annotations = Self.mayHoldSecurityAnnotations(annotations) ? annotations?.objectValue ?? JSONObject() : JSONObject()
         var containers: [PodSecurityContainer] = []
         if let onlyContainers {
             containers = onlyContainers.map { PodSecurityContainer(kind: $0.0, $0.1) }
@@ -46,5 +47,19 @@ struct PodSecurityPod {
             let sources = object.members.compactMap { $0.key == "name" || $0.value.isNull ? nil : $0.key }
             return (object["name"]?.stringValue ?? "", sources)
         }
+    }
+
+    private static func mayHoldSecurityAnnotations(_ annotations: JSONValue?) -> Bool {
+        guard case .raw(let raw)? = annotations else { return annotations != nil }
+        let bytes = raw.bytes
+        for needle in ["apparmor", "seccomp"] {
+            let pattern = Array(needle.utf8)
+            var index = bytes.startIndex
+            while index + pattern.count <= bytes.endIndex {
+                if bytes[index] == pattern[0] && bytes[index..<index + pattern.count].elementsEqual(pattern) { return true }
+                index += 1
+            }
+        }
+        return false
     }
 }
