@@ -138,6 +138,31 @@ final class ClusterAdmissionEventTests: XCTestCase {
         XCTAssertTrue(warning.contains(#"PodSecurity "restricted:latest": init container agent-copy: allowPrivilegeEscalation != false"#), warning)
     }
 
+    func testDeletedQuotaAndRelabelledNamespaceReachTheDecisionThroughTheWatch() async throws {
+        let corpus = try corpus()
+        for object in corpus.objects { try await seed(object) }
+        try await startWebhook(config: corpus.config)
+        let plain: [String: Any] = ["containers": [["name": "app", "image": "app:1",
+                                                    "resources": ["requests": ["cpu": "1", "memory": "1Gi"], "limits": ["cpu": "1", "memory": "1Gi"]]]]]
+        XCTAssertNil(try postReview(uid: "uid-quota-1", namespace: "metered", profile: "agent", spec: plain, owner: "none")["patch"])
+        let api = ["-H", "Authorization: Bearer \(apiServer.token)", "-o", "/dev/null", "-w", "%{http_code}"]
+        XCTAssertEqual(try curl(api + ["-X", "DELETE", "\(apiServer.url)/api/v1/namespaces/metered/resourcequotas/compute"]).output, "200")
+        let injected = try await Shell.eventually(timeout: 30) {
+            try postReview(uid: "uid-quota-2", namespace: "metered", profile: "agent", spec: plain, owner: "none")["patch"] != nil
+        }
+        XCTAssertTrue(injected, "the deleted quota still refuses the injection:\n\(webhook?.output ?? "")")
+
+        // The unlabelled namespace becomes baseline: a privileged init container is refused from then on.
+        XCTAssertNotNil(try postReview(uid: "uid-open-1", namespace: "open", profile: "privileged-agent", spec: plain, owner: "none")["patch"])
+        let patch = #"{"metadata":{"labels":{"pod-security.kubernetes.io/enforce":"baseline"}}}"#
+        XCTAssertEqual(try curl(api + ["-X", "PATCH", "-H", "Content-Type: application/merge-patch+json", "--data", patch,
+                                       "\(apiServer.url)/api/v1/namespaces/open"]).output, "200")
+        let refused = try await Shell.eventually(timeout: 30) {
+            try postReview(uid: "uid-open-2", namespace: "open", profile: "privileged-agent", spec: plain, owner: "none")["patch"] == nil
+        }
+        XCTAssertTrue(refused, "the relabelled namespace was never applied:\n\(webhook?.output ?? "")")
+    }
+
     func testReadinessWaitsForTheCachesAtMostTheBoundThenCountsIt() async throws {
         // Every namespace list fails, so the first sync never completes.
         try await apiServer.inject(FakeAPIServer.Failure(method: "GET", pathPrefix: "/api/v1/namespaces", count: 10_000, status: 500))
