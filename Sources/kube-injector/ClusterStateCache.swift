@@ -127,7 +127,12 @@ final class ClusterStateCache: Service, Sendable {
         let namespace = item.metadata.namespace ?? ""
         switch item {
         case let quota as ResourceQuota:
-            objects.quotas[namespace, default: [:]][name] = ResourceQuotaSummary(name: name, hardKeys: (quota.spec?.hard ?? [:]).keys)
+            let scopes = (quota.spec?.scopes ?? []).map { ResourceQuotaScope(scopeName: $0) }
+                + (quota.spec?.scopeSelector?.matchExpressions ?? []).map {
+                    ResourceQuotaScope(scopeName: $0.scopeName ?? "", operator: $0.operator ?? "", values: $0.values ?? [])
+                }
+            objects.quotas[namespace, default: [:]][name] = ResourceQuotaSummary(
+                name: name, hardKeys: (quota.spec?.hard ?? [:]).keys, scopes: scopes)
             return namespace
         case let range as LimitRange:
             let items = (range.spec?.limits ?? []).map { item in

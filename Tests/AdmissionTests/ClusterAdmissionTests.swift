@@ -32,9 +32,9 @@ final class ClusterAdmissionTests: XCTestCase {
 
     private let restrictedContainer = #"{"name":"app","image":"app:1","securityContext":{"allowPrivilegeEscalation":false,"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"},"capabilities":{"drop":["ALL"]}},"resources":{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}}}"#
 
-    private func review(profile: String? = nil, podSecurityContext: String = "{}", container: String? = nil) throws -> [UInt8] {
+    private func review(profile: String? = nil, podSecurityContext: String = "{}", container: String? = nil, specExtra: String = "") throws -> [UInt8] {
         let annotations = profile.map { #"{"kube-injector.io/inject":"\#($0)"}"# } ?? "{}"
-        let pod = try JSONParser.parse(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default","annotations":\#(annotations),"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"u","controller":true}]},"spec":{"securityContext":\#(podSecurityContext),"containers":[\#(container ?? restrictedContainer)]}}"#)
+        let pod = try JSONParser.parse(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default","annotations":\#(annotations),"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"u","controller":true}]},"spec":{\#(specExtra)"securityContext":\#(podSecurityContext),"containers":[\#(container ?? restrictedContainer)]}}"#)
         return ReviewBuilder.review(pod: pod)
     }
 
@@ -140,6 +140,39 @@ final class ClusterAdmissionTests: XCTestCase {
               - {apiVersion: v1, kind: LimitRange, metadata: {name: defaults, namespace: default}, spec: {limits: [{type: Container, default: {cpu: 100m}, defaultRequest: {memory: 16Mi}}]}}
             """)
         XCTAssertEqual(try outcome(try review(), cluster).result, .injected)
+    }
+
+    // pkg/quota/v1/evaluator/core/pods.go podMatchesScopeFunc: a Terminating quota counts only
+    // pods with activeDeadlineSeconds.
+    func testTerminatingQuotaAppliesOnlyToPodsWithADeadline() throws {
+        let cluster = try snapshot("""
+            {"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"jobs","namespace":"default"},"spec":{"hard":{"limits.cpu":"4"},"scopes":["Terminating"]}}
+            """)
+        XCTAssertEqual(try outcome(try review(), cluster).result, .injected)
+        let deadline = try outcome(try review(specExtra: #""activeDeadlineSeconds":600,"#), cluster)
+        XCTAssertTrue(deadline.failure?.message.hasPrefix(#"ResourceQuota "jobs": init container agent-copy must specify limits.cpu ("#) ?? false,
+                      deadline.failure?.message ?? "injected")
+    }
+
+    // A NotBestEffort quota starts to apply when the injection gives a BestEffort pod resources:
+    // then the pod's own container, which has none, makes it inadmissible.
+    func testInjectionThatEndsBestEffortMakesANotBestEffortQuotaApply() throws {
+        let cluster = try snapshot("""
+            {"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"burstable","namespace":"default"},"spec":{"hard":{"requests.cpu":"4"},"scopes":["NotBestEffort"]}}
+            """)
+        let bare = #"{"name":"app","image":"app:1"}"#
+        XCTAssertEqual(try outcome(try review(container: bare), cluster).result, .injected, "agent adds no resources: still BestEffort")
+        let hardened = try outcome(try review(profile: "hardened", container: bare), cluster)
+        XCTAssertTrue(hardened.failure?.message.hasPrefix(#"ResourceQuota "burstable": container app must specify requests.cpu ("#) ?? false,
+                      hardened.failure?.message ?? "injected")
+    }
+
+    func testPriorityClassScopeSelectsByTheClassName() throws {
+        let cluster = try snapshot("""
+            {"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"high","namespace":"default"},"spec":{"hard":{"limits.memory":"4Gi"},"scopeSelector":{"matchExpressions":[{"scopeName":"PriorityClass","operator":"In","values":["high"]}]}}}
+            """)
+        XCTAssertEqual(try outcome(try review(specExtra: #""priorityClassName":"low","#), cluster).result, .injected)
+        XCTAssertEqual(try outcome(try review(specExtra: #""priorityClassName":"high","#), cluster).result, .failedOpen)
     }
 
     func testQuotaWithoutComputeResourcesIsIgnored() throws {

@@ -79,38 +79,67 @@ struct ClusterAdmission {
     // MARK: - ResourceQuota
 
     /// pkg/quota/v1/evaluator/core/pods.go `enforcePodContainerConstraints`: with a quota that
-    /// tracks a compute resource, every container must request (or limit) it, after the
-    /// API server's defaulting (requests default to limits) and LimitRange defaults.
+    /// applies to the pod (its scopes match) and tracks a compute resource, every container must
+    /// request (or limit) it, after the API server's defaulting (requests default to limits) and
+    /// LimitRange defaults. The injection can change which quotas apply (a BestEffort pod that
+    /// gains an init container with resources is no longer BestEffort), so the pod as sent is
+    /// judged by the quotas that apply to it, and the patched pod by those that apply to it.
     func resourceQuotaRefusal() -> InjectionFailure? {
         let quotas = namespace.resourceQuotas.filter { !$0.tracked.isEmpty }
         guard !quotas.isEmpty, let spec = patchedPod["spec"]?.objectValue else { return nil }
-        let required = quotas.reduce(into: Set<ComputeResource>()) { $0.formUnion($1.tracked) }
         let defaultLimits = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultLimits) }
         let defaultRequests = namespace.limitRanges.reduce(into: Set<String>()) { $0.formUnion($1.defaultRequests) }
-        func missing(_ container: JSONObject) -> [ComputeResource] {
+        typealias Declared = (limits: Set<String>, requests: Set<String>)
+        func declared(_ container: JSONObject) -> Declared {
             let resources = container["resources"]
             let limits = Set(resources?["limits"]?.objectValue?.keys ?? []).union(defaultLimits)
-            let requests = Set(resources?["requests"]?.objectValue?.keys ?? []).union(limits).union(defaultRequests)
-            return required.filter { !($0.isLimit ? limits : requests).contains($0.resourceName) }.sorted()
+            return (limits, Set(resources?["requests"]?.objectValue?.keys ?? []).union(limits).union(defaultRequests))
         }
-        // First the injected init containers; the pod's own containers are read only when one of
-        // those lacks something, to tell whether the pod is refused anyway.
-        var injectedMissing: [(name: String, missing: [ComputeResource])] = []
-        for container in injectedValues.initContainers.compactMap(\.objectValue) {
-            let lacking = missing(container)
-            if !lacking.isEmpty { injectedMissing.append((container["name"]?.stringValue ?? "", lacking)) }
+        func missing(_ resources: Declared, _ required: Set<ComputeResource>) -> [ComputeResource] {
+            required.filter { !($0.isLimit ? resources.limits : resources.requests).contains($0.resourceName) }.sorted()
         }
-        guard !injectedMissing.isEmpty else { return nil }
+        let injected = injectedValues.initContainers.compactMap(\.objectValue).map { ($0["name"]?.stringValue ?? "", declared($0)) }
+        let isScoped = quotas.contains { !$0.scopes.isEmpty }
+        let isTerminating = spec["activeDeadlineSeconds"].flatMap(SecurityContextFields.integer).map { $0 >= 0 } ?? false
+        let priorityClassName = spec["priorityClassName"]?.stringValue ?? ""
+        func applicable(bestEffort: Bool) -> [ResourceQuotaSummary] {
+            quotas.filter { quota in
+                quota.scopes.allSatisfy { $0.matches(isTerminating: isTerminating, isBestEffort: bestEffort, priorityClassName: priorityClassName) }
+            }
+        }
+        func required(bestEffort: Bool) -> Set<ComputeResource> {
+            applicable(bestEffort: bestEffort).reduce(into: Set<ComputeResource>()) { $0.formUnion($1.tracked) }
+        }
+        func isBestEffort(_ all: [Declared]) -> Bool {
+            all.allSatisfy { $0.limits.isDisjoint(with: ["cpu", "memory"]) && $0.requests.isDisjoint(with: ["cpu", "memory"]) }
+        }
+        // The usual case: no scopes, and the injected containers declare every tracked resource.
+        var patchedRequired = required(bestEffort: false)
+        if !isScoped && injected.allSatisfy({ missing($0.1, patchedRequired).isEmpty }) { return nil }
+        // The pod's own containers, read only now.
+        var own: [(name: String, resources: Declared, isInit: Bool)] = []
         for (key, isInit) in [("initContainers", true), ("containers", false)] {
             for value in spec[key]?.arrayValue ?? [] {
                 let container = value.objectValue ?? JSONObject()  // parsed once when raw
-                if isInit, let name = container["name"]?.stringValue, injectedInitContainers.contains(name) { continue }
-                if !missing(container).isEmpty { return nil }  // refused anyway
+                let name = container["name"]?.stringValue ?? ""
+                if isInit && injectedInitContainers.contains(name) { continue }
+                own.append((name, declared(container), isInit))
             }
         }
-        let quotaNames = quotas.filter { quota in injectedMissing.contains { !quota.tracked.isDisjoint(with: $0.missing) } }.map(\.name)
-        let detail = injectedMissing.map { "init container \($0.name) must specify \($0.missing.map(\.rawValue).joined(separator: ", "))" }
-            .joined(separator: "; ")
+        let originalRequired = required(bestEffort: isBestEffort(own.map(\.resources)))
+        if own.contains(where: { !missing($0.resources, originalRequired).isEmpty }) { return nil }  // refused anyway
+        let patchedBestEffort = isBestEffort(own.map(\.resources) + injected.map(\.1))
+        patchedRequired = required(bestEffort: patchedBestEffort)
+        var lacking: [(subject: String, missing: [ComputeResource])] = []
+        for (name, resources) in injected where !missing(resources, patchedRequired).isEmpty {
+            lacking.append(("init container \(name)", missing(resources, patchedRequired)))
+        }
+        for container in own where !missing(container.resources, patchedRequired).isEmpty {
+            lacking.append(("\(container.isInit ? "init container" : "container") \(container.name)", missing(container.resources, patchedRequired)))
+        }
+        guard !lacking.isEmpty else { return nil }
+        let quotaNames = applicable(bestEffort: patchedBestEffort).filter { quota in lacking.contains { !quota.tracked.isDisjoint(with: $0.missing) } }.map(\.name)
+        let detail = lacking.map { "\($0.subject) must specify \($0.missing.map(\.rawValue).joined(separator: ", "))" }.joined(separator: "; ")
         return InjectionFailure(
             "ResourceQuota \(quotaNames.map { "\"\($0)\"" }.joined(separator: ", ")): \(detail) (namespace \(namespace.name) has no LimitRange default for it; the API server would refuse the injected pod, so it was admitted without injection; give the profile's init containers resources)")
     }

@@ -41,8 +41,15 @@ public struct ClusterObjectsLoader: Sendable {
                 }
                 namespaceLabels[name] = labels
             case "ResourceQuota":
-                let hard = object["spec"]?["hard"]?.objectValue?.keys ?? []
-                quotas[namespace, default: []].append(ResourceQuotaSummary(name: name, hardKeys: hard))
+                let spec = object["spec"]
+                let hard = spec?["hard"]?.objectValue?.keys ?? []
+                var scopes = (spec?["scopes"]?.arrayValue ?? []).compactMap(\.stringValue).map { ResourceQuotaScope(scopeName: $0) }
+                for expression in spec?["scopeSelector"]?["matchExpressions"]?.arrayValue ?? [] {
+                    scopes.append(ResourceQuotaScope(
+                        scopeName: expression["scopeName"]?.stringValue ?? "", operator: expression["operator"]?.stringValue ?? "",
+                        values: (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue)))
+                }
+                quotas[namespace, default: []].append(ResourceQuotaSummary(name: name, hardKeys: hard, scopes: scopes))
             case "LimitRange":
                 let items = (object["spec"]?["limits"]?.arrayValue ?? []).map { item in
                     (type: item["type"]?.stringValue ?? "", max: Self.keys(item["max"]), min: Self.keys(item["min"]),

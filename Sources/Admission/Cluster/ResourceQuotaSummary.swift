@@ -1,17 +1,18 @@
-/// What the admission core needs of one ResourceQuota: its name and which compute resources
-/// its `spec.hard` tracks. Scopes are not read: a scoped quota is treated as if it matched the
-/// pod, which can only make the injector admit a pod unchanged when it need not have.
+/// What the admission core needs of one ResourceQuota: its name, which compute resources its
+/// `spec.hard` tracks, and the scopes that decide which pods it applies to.
 public struct ResourceQuotaSummary: Sendable, Equatable {
     public var name: String
     public var tracked: Set<ComputeResource>
+    public var scopes: [ResourceQuotaScope]
 
-    public init(name: String, tracked: Set<ComputeResource>) {
+    public init(name: String, tracked: Set<ComputeResource>, scopes: [ResourceQuotaScope] = []) {
         self.name = name
         self.tracked = tracked
+        self.scopes = scopes
     }
 
-    /// From `spec.hard`'s keys.
-    public init(name: String, hardKeys: some Sequence<String>) {
-        self.init(name: name, tracked: Set(hardKeys.compactMap(ComputeResource.init(quotaKey:))))
+    /// From `spec.hard`'s keys and the scopes of `spec.scopes` and `spec.scopeSelector`.
+    public init(name: String, hardKeys: some Sequence<String>, scopes: [ResourceQuotaScope] = []) {
+        self.init(name: name, tracked: Set(hardKeys.compactMap(ComputeResource.init(quotaKey:))), scopes: scopes)
     }
 }
