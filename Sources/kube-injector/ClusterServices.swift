@@ -13,8 +13,10 @@ import ServiceLifecycle
 import WebhookServer
 
 /// The parts of `serve` that talk to the Kubernetes API server: the Event recorder that turns
-/// failed injections into Warning Events, and the HPA scale forwarder. Without a cluster (`--dev`,
-/// or no kubeconfig and no service account) Events go to the log and the forwarder stays off.
+/// failed injections into Warning Events, the caches of Namespaces, ResourceQuotas and LimitRanges
+/// the reviews are checked against, and the HPA scale forwarder. Without a cluster (`--dev`, or no
+/// kubeconfig and no service account) Events go to the log, nothing is checked against the
+/// cluster, and the forwarder stays off.
 struct ClusterServices {
     /// What the webhook hands its failure records to.
     var failureReporter: FailureReporter
