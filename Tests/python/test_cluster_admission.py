@@ -219,3 +219,23 @@ def test_random_profiles_and_pods_decide_as_the_independent_oracle(tmp_path):
                 assert not oracle.violations(patched, level), label
     # The draw must exercise both outcomes to mean anything.
     assert 20 < refused < count - 20, refused
+
+
+def test_objects_file_with_another_kind_or_bad_yaml_exits_2_naming_the_file(tmp_path):
+    review_path = tmp_path / "review.json"
+    review_path.write_text(json.dumps(review("u", "default", "agent", {"containers": [{"name": "a", "image": "a"}]})))
+    config = tmp_path / "config.yaml"
+    config.write_text(CORPUS["config"])
+    for name, text, problem in [
+        ("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+         "object 1 is a Pod (p); --objects reads Namespace, ResourceQuota, LimitRange and Lists of them"),
+        ("broken.yaml", "kind: Namespace\nmetadata: {name: [\n", "not valid YAML"),
+        ("nameless.json", '{"apiVersion":"v1","kind":"Namespace","metadata":{}}', "object 1 (Namespace) has no metadata.name"),
+    ]:
+        objects = tmp_path / name
+        objects.write_text(text)
+        result = subprocess.run([str(BINARY), "replay", "--config", str(config), "--objects", str(objects), str(review_path)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, (name, result.stderr)
+        assert result.stderr.startswith(f"{objects}: {problem}"), (name, result.stderr)
+        assert result.stdout == ""
