@@ -23,12 +23,16 @@ public struct AdmissionOutcome: Sendable {
     /// Set when the server knows a cluster but not yet the pod's namespace, so the Pod Security
     /// and quota checks could not run; the pod was injected as before. For a metric.
     public var unknownNamespace: String?
+    /// Why a `.skipped` pod was left alone ("no profile selected"), for `inject` and `replay` to tell
+    /// a person; nil for the other results.
+    public var skipReason: String?
 
-    public init(result: Result, httpStatus: Int, body: [UInt8], patchOperations: Int, failure: FailureRecord?) {
+    public init(result: Result, httpStatus: Int, body: [UInt8], patchOperations: Int, failure: FailureRecord?, skipReason: String? = nil) {
         self.result = result
         self.httpStatus = httpStatus
         self.body = body
         self.patchOperations = patchOperations
         self.failure = failure
+        self.skipReason = skipReason
     }
 }
