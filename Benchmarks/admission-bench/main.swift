@@ -64,16 +64,16 @@ func threadCPUMicroseconds() -> Double {
 
 /// Microseconds of CPU per review: the best of five rounds of at least `seconds` each, after
 /// a warm-up. The best round is the one least disturbed by whatever else shares the cores.
-func measure(_ controller: AdmissionController, _ body: [UInt8], seconds: Double = 0.15) -> (micros: Double, result: String) {
-    var result = controller.review(body)
-    for _ in 0..<3 { result = controller.review(body) }
+func measure(_ controller: AdmissionController, _ body: [UInt8], cluster: ClusterSnapshot? = nil, seconds: Double = 0.15) -> (micros: Double, result: String) {
+    var result = controller.review(body, cluster: cluster)
+    for _ in 0..<3 { result = controller.review(body, cluster: cluster) }
     var best = Double.infinity
     for _ in 0..<5 {
         var iterations = 0
         let start = threadCPUMicroseconds()
         var elapsed = 0.0
         while elapsed < seconds * 1e6 {
-            for _ in 0..<4 { result = controller.review(body) }
+            for _ in 0..<4 { result = controller.review(body, cluster: cluster) }
             iterations += 4
             elapsed = threadCPUMicroseconds() - start
         }
@@ -95,16 +95,16 @@ let only = CommandLine.arguments.dropFirst().first
 /// and print nothing, for `perf stat -e instructions` (counts do not depend on machine load).
 let fixedCount = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }
 
-func row(_ name: String, _ controller: AdmissionController, _ makeBody: @autoclosure () -> [UInt8]) {
+func row(_ name: String, _ controller: AdmissionController, cluster: ClusterSnapshot? = nil, _ makeBody: @autoclosure () -> [UInt8]) {
     if let only, !name.contains(only) { return }
     let body = makeBody()
     if let fixedCount {
-        var last = controller.review(body)
-        for _ in 0..<fixedCount { last = controller.review(body) }
+        var last = controller.review(body, cluster: cluster)
+        for _ in 0..<fixedCount { last = controller.review(body, cluster: cluster) }
         if last.httpStatus == 0 { print("unreachable") }
         return
     }
-    let (micros, result) = measure(controller, body)
+    let (micros, result) = measure(controller, body, cluster: cluster)
     let kilobytes = Double(body.count) / 1024
     let padded = name.rightPadded(40)
     print("\(padded) \(format(kilobytes, 1).leftPadded(9)) KB \(format(micros, 1).leftPadded(10)) µs/review \(format(micros / kilobytes, 2).leftPadded(8)) µs/KB  \(result)")
@@ -134,6 +134,41 @@ for (name, controller) in [
 }
 if let body = readFile(fixtures + "reviews/deployment-pod-generate-name.json") {
     row("deployment-pod-generate-name (demo)", AdmissionController(configuration: .demo), body)
+}
+// As `serve` runs with a cluster: the review reads its namespace from a snapshot of 1000. In an
+// unlabelled namespace that is the whole cost; a restricted one evaluates the Pod Security checks
+// (the bench init container has no securityContext, so the pod is admitted without injection).
+if let body = readFile(fixtures + "reviews/deployment-pod-generate-name.json") {
+    var namespaces = (0..<1000).map { NamespacePolicy(name: "namespace-\($0)", labels: [:]) }
+    namespaces.append(NamespacePolicy(name: "shop", labels: [:]))
+    row("deployment-pod (bench, cluster: open ns)", bench, cluster: ClusterSnapshot(namespaces: namespaces), body)
+    namespaces[namespaces.count - 1] = NamespacePolicy(name: "shop", labels: ["pod-security.kubernetes.io/enforce": "restricted"])
+    row("deployment-pod (bench, cluster: restricted)", bench, cluster: ClusterSnapshot(namespaces: namespaces), body)
+    namespaces[namespaces.count - 1] = NamespacePolicy(
+        name: "shop", labels: [:], resourceQuotas: [ResourceQuotaSummary(name: "compute", hardKeys: ["limits.cpu", "requests.memory"])])
+    row("deployment-pod (bench, cluster: quota)", bench, cluster: ClusterSnapshot(namespaces: namespaces), body)
+    // The usual restricted case: app containers and the injected one all restricted-compliant, so
+    // only the injected container is evaluated.
+    let compliant = #"{"allowPrivilegeEscalation":false,"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"},"capabilities":{"drop":["ALL"]}}"#
+    if let tree = try? JSONParser.parse(body) {
+        var text = String(decoding: JSONSerializer.serialize(tree), as: UTF8.self)
+        for name in ["checkout", "envoy"] {
+            text = text.replacing(#"{"name":"\#(name)","#, with: #"{"name":"\#(name)","securityContext":\#(compliant),"#)
+        }
+        let restricted = AdmissionController(configuration: (try? InjectionConfig.load(yaml: """
+            defaultProfiles: [bench]
+            profiles:
+              bench:
+                env: [{name: CLUSTER_NAME, value: bench}, {name: REGION, value: eu-west-1}, {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: "http://otel-collector.observability:4317"}]
+                initContainers:
+                  - {name: bench-init, image: "busybox:1.36", command: [sh, -c, "true"], securityContext: \(compliant)}
+                initContainerPosition: first
+            """, source: "bench-restricted")) ?? InjectionConfig())
+        namespaces[namespaces.count - 1] = NamespacePolicy(name: "shop", labels: [:])
+        row("compliant pod (restricted profile, open ns)", restricted, cluster: ClusterSnapshot(namespaces: namespaces), Array(text.utf8))
+        namespaces[namespaces.count - 1] = NamespacePolicy(name: "shop", labels: ["pod-security.kubernetes.io/enforce": "restricted"])
+        row("compliant pod (restricted profile, restricted)", restricted, cluster: ClusterSnapshot(namespaces: namespaces), Array(text.utf8))
+    }
 }
 print("")
 print("scaling: containers x env vars per container (bench profile)")

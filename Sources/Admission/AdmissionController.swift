@@ -7,15 +7,17 @@ public struct AdmissionController: Sendable {
         self.configuration = configuration
     }
 
-    /// Reviews one request body. Never throws: every failure becomes an outcome.
-    public func review(_ body: [UInt8]) -> AdmissionOutcome {
-        evaluate(body, returningObject: false).outcome
+    /// Reviews one request body. Never throws: every failure becomes an outcome. `cluster` is
+    /// what the server knows of the cluster (namespace labels, quotas, LimitRanges); nil when
+    /// there is no cluster, and then the pod is injected without those checks.
+    public func review(_ body: [UInt8], cluster: ClusterSnapshot? = nil) -> AdmissionOutcome {
+        evaluate(body, cluster: cluster, returningObject: false).outcome
     }
 
     /// Like `review`, and also the object as it will be stored: patched when injected, as sent
     /// otherwise; nil when the body was not an AdmissionReview. For `replay --patched`.
-    public func reviewReturningPatchedObject(_ body: [UInt8]) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
-        evaluate(body, returningObject: true)
+    public func reviewReturningPatchedObject(_ body: [UInt8], cluster: ClusterSnapshot? = nil) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+        evaluate(body, cluster: cluster, returningObject: true)
     }
 
     /// `apiVersion` and `request.uid` of a body, found without building the JSON tree, so a
@@ -33,7 +35,7 @@ public struct AdmissionController: Sendable {
 
     // MARK: - Review
 
-    private func evaluate(_ body: [UInt8], returningObject: Bool) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+    private func evaluate(_ body: [UInt8], cluster: ClusterSnapshot?, returningObject: Bool) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
         var request: AdmissionRequest
         do {
             let root = try JSONParser.parseAdmissionReview(body)
@@ -64,17 +66,34 @@ public struct AdmissionController: Sendable {
         case .skip(let reason):
             return (skipped(request, reason: reason), pod)
         case .failOpen(let failure):
-            let record = Self.failureRecord(failure, request: request, pod: pod)
-            let response = Self.responseBody(
-                apiVersion: request.apiVersion, uid: request.uid, patch: nil,
-                warning: "kube-injector admitted this pod without injecting it: \(failure.message)")
-            // A failed self-check may have partly patched `pod`; the stored object is the one sent.
-            let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
-            return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
+            return failedOpen(failure, request: request, pod: pod, body: body, returningObject: returningObject)
         case .inject(let operations, _):
+            // What the API server's own admission (Pod Security, ResourceQuota) would make of the
+            // patched pod, from the cluster state passed in: a dictionary read, no I/O.
+            var unknownNamespace: String?
+            switch ClusterAdmission.verdict(cluster: cluster, namespace: request.namespace, patchedPod: pod, operations: operations) {
+            case .admissible: break
+            case .unknownNamespace: unknownNamespace = request.namespace
+            case .refused(let failure): return failedOpen(failure, request: request, pod: pod, body: body, returningObject: returningObject)
+            }
             let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: JSONPatch(operations), warning: nil)
-            return (AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil), pod)
+            var outcome = AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil)
+            outcome.unknownNamespace = unknownNamespace
+            return (outcome, pod)
         }
+    }
+
+    /// Allowed, no patch, and a failure record; `pod` may be patched (a failed self-check or a
+    /// refused injection), so the stored object returned is re-read from the body.
+    private func failedOpen(
+        _ failure: InjectionFailure, request: AdmissionRequest, pod: JSONValue, body: [UInt8], returningObject: Bool
+    ) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+        let record = Self.failureRecord(failure, request: request, pod: pod)
+        let response = Self.responseBody(
+            apiVersion: request.apiVersion, uid: request.uid, patch: nil,
+            warning: "kube-injector admitted this pod without injecting it: \(failure.message)")
+        let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
+        return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
     }
 
     private func skipped(_ request: AdmissionRequest, reason: String) -> AdmissionOutcome {

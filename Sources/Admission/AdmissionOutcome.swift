@@ -20,6 +20,9 @@ public struct AdmissionOutcome: Sendable {
     /// Number of JSON Patch operations in the patch, for metrics.
     public var patchOperations: Int
     public var failure: FailureRecord?
+    /// Set when the server knows a cluster but not yet the pod's namespace, so the Pod Security
+    /// and quota checks could not run; the pod was injected as before. For a metric.
+    public var unknownNamespace: String?
     /// Why a `.skipped` pod was left alone ("no profile selected"), for `inject` and `replay` to tell
     /// a person; nil for the other results.
     public var skipReason: String?

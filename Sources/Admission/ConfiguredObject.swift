@@ -20,6 +20,6 @@ public struct ConfiguredObject: Sendable, Equatable {
     }
 
     private static func encode(_ value: JSONValue) -> JSONValue {
-        .raw(RawJSON(compactBytes: JSONSerializer.serialize(value)))
+        .raw(RawJSON(compactBytes: JSONSerializer.serialize(value), tree: value.materialized))
     }
 }

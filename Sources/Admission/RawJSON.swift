@@ -17,9 +17,10 @@ public struct RawJSON: Sendable {
         endAndCompact = UInt32(truncatingIfNeeded: range.upperBound) | (isCompact ? Self.compactBit : 0)
     }
 
-    /// A value on its own, e.g. a configured object's serialised form.
-    init(compactBytes: [UInt8]) {
-        self.init(source: JSONSource(compactBytes), range: 0..<compactBytes.count, isCompact: true)
+    /// A value on its own, e.g. a configured object's serialised form; `tree`, when given, is the
+    /// value the bytes encode, returned by `parsed` without parsing.
+    init(compactBytes: [UInt8], tree: JSONValue? = nil) {
+        self.init(source: JSONSource(compactBytes, tree: tree), range: 0..<compactBytes.count, isCompact: true)
     }
 
     /// The value's bytes, sharing the request body's storage.
@@ -33,7 +34,8 @@ public struct RawJSON: Sendable {
     /// The value as a tree. The bytes were checked when they were read, so this cannot fail in
     /// practice; if it did, null is the honest answer for bytes that are not JSON.
     public var parsed: JSONValue {
-        (try? bytes.withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }) ?? .null
+        if let tree = source.tree { return tree }  // only set for a source that is this one value
+        return (try? bytes.withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }) ?? .null
     }
 
     /// Appends the value without whitespace outside strings.

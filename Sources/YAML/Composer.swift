@@ -39,8 +39,11 @@ struct Composer {
             anchors = [:]
             let event = try next()
             if case .documentEnd = event { continue }
-            documents.append(try compose(event).node)
+            let node = try compose(event).node
             _ = try next()  // documentEnd
+            // `---` with nothing after it is an empty (null) document, as kubectl skips it.
+            if case .scalar(let scalar) = node, scalar.value.isEmpty, scalar.style == .plain, scalar.tag == nil { continue }
+            documents.append(node)
         }
         return documents
     }

@@ -30,6 +30,12 @@ struct CheckConfig: ParsableCommand {
                     + "\(profile.initContainers.count) init container(s) \(profile.initContainerPosition.rawValue), "
                     + "\(profile.volumes.count) volume(s), \(profile.volumeMounts.count) volume mount(s)")
         }
+        // The strictest Pod Security level a namespace may enforce and still admit what each
+        // profile injects, judged on its own parts (a pod-level securityContext can only help).
+        print("Pod Security level each profile's injected parts satisfy:")
+        for profile in injection.profiles {
+            print("profile \(profile.name): \(PodSecurityEvaluator.strictestLevel(ofInjectedPartsOf: profile).rawValue)")
+        }
     }
 }
 

@@ -10,18 +10,25 @@ import Logging
 import Metrics
 import ScaleForwarder
 import ServiceLifecycle
+import WebhookServer
 
 /// The parts of `serve` that talk to the Kubernetes API server: the Event recorder that turns
-/// failed injections into Warning Events, and the HPA scale forwarder. Without a cluster (`--dev`,
-/// or no kubeconfig and no service account) Events go to the log and the forwarder stays off.
+/// failed injections into Warning Events, the caches of Namespaces, ResourceQuotas and LimitRanges
+/// the reviews are checked against, and the HPA scale forwarder. Without a cluster (`--dev`, or no
+/// kubeconfig and no service account) Events go to the log, nothing is checked against the
+/// cluster, and the forwarder stays off.
 struct ClusterServices {
     /// What the webhook hands its failure records to.
     var failureReporter: FailureReporter
     /// In start order; ServiceGroup stops them in reverse, so the forwarder stops first, the
     /// elector then releases the Lease with the last checkpoint, and the recorder flushes last.
     var services: [any Service]
+    /// Namespace labels, quotas and LimitRanges for the reviews; nil without a cluster, and then
+    /// pods are injected without the Pod Security and quota checks.
+    var clusterState: ClusterStateStore?
 
-    init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(options: ServeOptions, logger: Logger, readiness: WebhookReadiness = WebhookReadiness(),
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let configuration = try Self.clientConfiguration(options: options, environment: environment) else {
             if !options.development {
                 logger.warning("no Kubernetes API server configured (no --kubeconfig, KUBECONFIG, ~/.kube/config or service account): Events go to the log, the HPA forwarder is off")
@@ -45,7 +52,9 @@ struct ClusterServices {
         let recorder = EventRecorder(client: client, options: recorderOptions,
                                      logger: Logger(label: "kube-injector.events"))
         failureReporter = EventFailureReporter(events: recorder)
-        services = [recorder]
+        let caches = ClusterStateCache(client: client, readiness: readiness, logger: Logger(label: "kube-injector.cluster-state"))
+        clusterState = caches.store
+        services = [recorder, caches]
         logger.info("Event recorder on", metadata: ["server": "\(configuration.server)", "instance": "\(identity)"])
 
         guard options.hpaForwarderEnabled else { return }

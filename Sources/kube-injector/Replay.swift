@@ -12,7 +12,7 @@ import KubeClient
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the injection engine on AdmissionReview files and print each answer as one JSON line.",
-        discussion: "Without --config the built-in demo configuration is used (the one `serve --dev` uses). Failures that admit a pod unchanged are reported on stderr.")
+        discussion: "Without --config the built-in demo configuration is used (the one `serve --dev` uses). With --objects the Namespaces, ResourceQuotas and LimitRanges in FILE stand in for the cluster, and each pod is decided as `serve` would decide it there (Pod Security, quotas). Failures that admit a pod unchanged are reported on stderr.")
 
     @Option(name: .long, help: "Injection configuration (YAML). Default: the built-in demo configuration.")
     var config: String?
@@ -20,12 +20,16 @@ struct Replay: ParsableCommand {
     @Flag(name: .long, help: "Print the object as it would be stored (patched when injected) instead of the response AdmissionReview.")
     var patched = false
 
+    @Option(name: .long, help: "Namespaces, ResourceQuotas and LimitRanges (YAML, multi-document or a List, or JSON) that stand in for the cluster.")
+    var objects: String?
+
     @Argument(help: "AdmissionReview JSON files, or - for standard input.")
     var reviews: [String]
 
     func run() throws {
         let injection = try ConfigurationFile.load(path: config)
         let controller = AdmissionController(configuration: injection)
+        let cluster = try ClusterObjectsFile.load(path: objects)
         var failedInputs = 0
         for path in reviews {
             let body: [UInt8]
@@ -36,11 +40,14 @@ struct Replay: ParsableCommand {
                 failedInputs += 1
                 continue
             }
-            let (outcome, patchedObject) = controller.reviewReturningPatchedObject(body)
+            let (outcome, patchedObject) = controller.reviewReturningPatchedObject(body, cluster: cluster)
             if outcome.result == .error {
                 Self.standardError("\(path): \(String(decoding: outcome.body, as: UTF8.self))")
                 failedInputs += 1
                 continue
+            }
+            if let namespace = outcome.unknownNamespace {
+                Self.standardError("\(path): namespace \(namespace) is not in \(objects ?? "--objects"); injected without the Pod Security and quota checks, as serve does for a namespace it has not seen")
             }
             if let failure = outcome.failure {
                 Self.standardError("\(path): \(failure.reason): \(failure.message)")

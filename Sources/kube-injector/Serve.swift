@@ -75,8 +75,9 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(assembly.metricsFactory)
         // After the bootstrap: the recorder and forwarder make their metrics from the global factory.
         do {
-            let cluster = try ClusterServices(options: assembly.options, logger: logger)
+            let cluster = try ClusterServices(options: assembly.options, logger: logger, readiness: assembly.readiness)
             assembly.failureReporter = cluster.failureReporter
+            assembly.clusterState = cluster.clusterState
             assembly.backgroundServices += cluster.services
         } catch {
             StandardStream.writeError("kube-injector serve: \(error)\n")

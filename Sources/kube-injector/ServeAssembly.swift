@@ -28,6 +28,8 @@ struct ServeAssembly {
     let developmentCertificate: DevelopmentCertificate?
     /// Who hears about pods admitted unchanged because our own logic failed. Logs by default.
     var failureReporter: FailureReporter
+    /// The cluster state reviews are checked against (Pod Security, quotas); nil without a cluster.
+    var clusterState: ClusterStateStore?
     /// Services that must outlive the webhook on shutdown (they stop after it has drained), e.g.
     /// the Event recorder, which must still deliver what the last requests reported.
     var backgroundServices: [any Service] = []
@@ -95,7 +97,7 @@ struct ServeAssembly {
     func makeServiceGroup() -> (ServiceGroup, WebhookServer) {
         let server = WebhookServer(
             configuration: webhookConfiguration, controller: controller, reporter: failureReporter,
-            certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
+            certificates: certificates, metrics: metrics, readiness: readiness, clusterState: clusterState, logger: logger)
         var services: [any Service] = [
             MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, metrics: metrics, logger: logger),
         ]

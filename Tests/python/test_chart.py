@@ -399,6 +399,9 @@ ALLOWED_CLUSTER_RULES = {
     ("apps", "daemonsets"): {"get"},
     ("batch", "jobs"): {"get"},
     ("autoscaling", "horizontalpodautoscalers"): {"get", "list", "watch"},
+    ("", "namespaces"): {"get", "list", "watch"},
+    ("", "resourcequotas"): {"list", "watch"},
+    ("", "limitranges"): {"list", "watch"},
 }
 
 
@@ -439,6 +442,9 @@ def test_rbac_grants_nothing_beyond_what_the_paths_need(case: tuple[str, dict[st
     for kind in ("replicasets", "statefulsets", "daemonsets"):
         assert main[("apps", kind)] == {"get"}
     assert main[("batch", "jobs")] == {"get"}
+    # The admission checks' caches (Pod Security labels, quotas, LimitRange defaults).
+    assert main[("", "namespaces")] == {"get", "list", "watch"}
+    assert main[("", "resourcequotas")] == main[("", "limitranges")] == {"list", "watch"}
 
     cluster_secret_roles = [r for r in of_kind(objects, "ClusterRole") if ("", "secrets") in granted(r["rules"])]
     secret_roles = [r for r in of_kind(objects, "Role") if ("", "secrets") in granted(r["rules"])]

@@ -42,6 +42,7 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let controller: AdmissionController
     private let reporter: FailureReporter
     private let readiness: WebhookReadiness
+    private let clusterState: ClusterStateStore?
     private let metrics: WebhookMetrics
     private let configuration: WebhookServerConfiguration
     private let logger: Logger
@@ -79,13 +80,14 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     init(
         controller: AdmissionController, reporter: FailureReporter, readiness: WebhookReadiness,
-        metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger,
+        clusterState: ClusterStateStore? = nil, metrics: WebhookMetrics, configuration: WebhookServerConfiguration, logger: Logger,
         deadlines: ConnectionDeadlineHandler, bodyBudget: RequestBodyBudget? = nil, threadPool: NIOThreadPool? = nil
     ) {
         self.deadlines = deadlines
         self.controller = controller
         self.reporter = reporter
         self.readiness = readiness
+        self.clusterState = clusterState
         self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
@@ -302,8 +304,9 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .evaluating
             let controller = controller
             let body = body ?? ByteBuffer()
+            let cluster = clusterState?.snapshot
             threadPool.runIfActive(eventLoop: context.eventLoop) {
-                controller.review(Array(body.readableBytesView))
+                controller.review(Array(body.readableBytesView), cluster: cluster)
             }.assumeIsolated().whenComplete { [self] result in
                 guard !inactive else { return }  // abandoned and released in channelInactive
                 state = .idle
@@ -311,19 +314,23 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let outcome: AdmissionOutcome
                 switch result {
                 case .success(let evaluated): outcome = evaluated
-                case .failure: outcome = controller.review(Array(body.readableBytesView))  // pool stopped
+                case .failure: outcome = controller.review(Array(body.readableBytesView), cluster: cluster)  // pool stopped
                 }
                 finishReview(outcome, head: head, started: started, context: context)
                 replayDeferredParts(context: context)
             }
             return
         }
-        let outcome = controller.review(body.map { Array($0.readableBytesView) } ?? [])
+        let outcome = controller.review(body.map { Array($0.readableBytesView) } ?? [], cluster: clusterState?.snapshot)
         releaseBody()
         finishReview(outcome, head: head, started: started, context: context)
     }
 
     private func finishReview(_ outcome: AdmissionOutcome, head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext) {
+        if let namespace = outcome.unknownNamespace {
+            metrics.namespaceUnknown()
+            clusterState?.namespaceUnknown(namespace)
+        }
         if let failure = outcome.failure {
             reporter.report(failure)
         }

@@ -21,9 +21,13 @@ public final class WebhookMetrics: Sendable {
     private let certificateExpiry: CoreMetrics.Gauge
     private let reloadSucceeded: CoreMetrics.Counter
     private let reloadFailed: CoreMetrics.Counter
+    private let namespaceMisses: CoreMetrics.Counter
 
     public static let requestsLabel = "kube_injector_admission_requests_total"
     public static let latencyLabel = "kube_injector_admission_duration_seconds"
+    /// Pods injected without the Pod Security and quota checks because their namespace was not
+    /// in the namespace cache yet.
+    public static let namespaceMissesLabel = "kube_injector_namespace_cache_misses_total"
 
     /// Histogram buckets for the review latency: admission takes microseconds, so the default
     /// Prometheus buckets (5 ms and up) would put everything in the first one.
@@ -60,6 +64,7 @@ public final class WebhookMetrics: Sendable {
         certificateExpiry = CoreMetrics.Gauge(label: "kube_injector_serving_certificate_expiry_timestamp_seconds", factory: factory)
         reloadSucceeded = CoreMetrics.Counter(label: "kube_injector_certificate_reloads_total", dimensions: [("result", "success")], factory: factory)
         reloadFailed = CoreMetrics.Counter(label: "kube_injector_certificate_reloads_total", dimensions: [("result", "failure")], factory: factory)
+        namespaceMisses = CoreMetrics.Counter(label: Self.namespaceMissesLabel, factory: factory)
     }
 
     func reviewStarted() {
@@ -81,6 +86,10 @@ public final class WebhookMetrics: Sendable {
     /// A review that started but was not answered (connection lost, body too large).
     func reviewAbandoned() {
         inFlight.decrement()
+    }
+
+    func namespaceUnknown() {
+        namespaceMisses.increment()
     }
 
     func tlsHandshakeFailed() {

@@ -4,20 +4,33 @@ import Synchronization
 /// listening with a certificate loaded, and unready again from the moment shutdown begins (so
 /// the Service endpoints drop this pod while it keeps serving through the drain period). From
 /// that moment every answer also carries `Connection: close`, so clients move their connections
-/// to another replica; read on every response, hence an atomic.
+/// to another replica; read on every response, hence atomics. When the server watches the
+/// cluster, it is also unready until the namespace cache has synced (or its bounded wait has run
+/// out), so the first pods are judged with the namespaces' labels.
 public final class WebhookReadiness: Sendable {
     private let listening = Atomic<Bool>(false)
     private let shuttingDown = Atomic<Bool>(false)
+    private let waitingForCaches = Atomic<Bool>(false)
 
     public init() {}
 
     public var isReady: Bool {
         listening.load(ordering: .relaxed) && !shuttingDown.load(ordering: .relaxed)
+            && !waitingForCaches.load(ordering: .relaxed)
     }
 
     /// Shutdown has begun: answer, then close the connection.
     var isDraining: Bool {
         shuttingDown.load(ordering: .relaxed)
+    }
+
+    /// Unready until `cachesSynced()`.
+    public func waitForCaches() {
+        waitingForCaches.store(true, ordering: .relaxed)
+    }
+
+    public func cachesSynced() {
+        waitingForCaches.store(false, ordering: .relaxed)
     }
 
     func markListening() {

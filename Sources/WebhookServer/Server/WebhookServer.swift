@@ -16,6 +16,7 @@ public final class WebhookServer: Service {
     private let certificates: ServingCertificateStore
     private let metrics: WebhookMetrics
     private let readiness: WebhookReadiness
+    private let clusterState: ClusterStateStore?
     private let logger: Logger
     private let group: EventLoopGroup
     private let listening: EventLoopPromise<SocketAddress>
@@ -29,6 +30,7 @@ public final class WebhookServer: Service {
         certificates: ServingCertificateStore,
         metrics: WebhookMetrics,
         readiness: WebhookReadiness,
+        clusterState: ClusterStateStore? = nil,
         logger: Logger,
         eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         threadPool: NIOThreadPool = .singleton
@@ -39,6 +41,7 @@ public final class WebhookServer: Service {
         self.certificates = certificates
         self.metrics = metrics
         self.readiness = readiness
+        self.clusterState = clusterState
         self.logger = logger
         self.group = eventLoopGroup
         self.listening = eventLoopGroup.next().makePromise(of: SocketAddress.self)
@@ -115,6 +118,7 @@ public final class WebhookServer: Service {
         let certificates = certificates
         let metrics = metrics
         let readiness = readiness
+        let clusterState = clusterState
         let logger = logger
         let bodyBudget = bodyBudget
         let threadPool = threadPool
@@ -156,7 +160,7 @@ public final class WebhookServer: Service {
                     try pipeline.addHandler(deadlines)
                     try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try pipeline.addHandler(WebhookHTTPHandler(
-                        controller: controller, reporter: reporter, readiness: readiness, metrics: metrics,
+                        controller: controller, reporter: reporter, readiness: readiness, clusterState: clusterState, metrics: metrics,
                         configuration: configuration, logger: logger, deadlines: deadlines,
                         bodyBudget: bodyBudget, threadPool: threadPool))
                 }

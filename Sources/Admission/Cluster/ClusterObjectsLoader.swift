@@ -1,0 +1,128 @@
+import YAML
+
+/// Reads Kubernetes objects that stand in for a cluster (Namespaces, ResourceQuotas and
+/// LimitRanges) into the `ClusterSnapshot` the admission core decides with, so an offline
+/// command decides as `serve` would with that cluster. Takes YAML (one or more `---`-separated
+/// documents) or JSON, each document an object or a List of objects (`kubectl get ns,quota,limits
+/// -A -o yaml` writes one). A quota or LimitRange whose Namespace is not in the file implies a
+/// namespace without labels.
+public struct ClusterObjectsLoader: Sendable {
+    public static let kinds = ["Namespace", "ResourceQuota", "LimitRange"]
+
+    /// Names the input in errors, e.g. the file's path.
+    public var source: String
+
+    public init(source: String) {
+        self.source = source
+    }
+
+    public func load(_ bytes: [UInt8]) throws(ClusterObjectsError) -> ClusterSnapshot {
+        var namespaceLabels: [String: [String: String]] = [:]
+        var quotas: [String: [ResourceQuotaSummary]] = [:]
+        var limitRanges: [String: [LimitRangeDefaults]] = [:]
+        for (position, object) in try objects(bytes).enumerated() {
+            let place = "object \(position + 1)"
+            guard let kind = object["kind"]?.stringValue else {
+                throw ClusterObjectsError(source: source, problem: "\(place) has no kind; expected one of \(Self.kinds.joined(separator: ", "))")
+            }
+            let metadata = object["metadata"]
+            guard let name = metadata?["name"]?.stringValue, !name.isEmpty else {
+                throw ClusterObjectsError(source: source, problem: "\(place) (\(kind)) has no metadata.name")
+            }
+            let namespace = metadata?["namespace"]?.stringValue ?? "default"
+            switch kind {
+            case "Namespace":
+                var labels: [String: String] = [:]
+                for member in metadata?["labels"]?.objectValue?.members ?? [] {
+                    guard let value = member.value.stringValue else {
+                        throw ClusterObjectsError(source: source, problem: "Namespace \(name): label \(member.key) is not a string")
+                    }
+                    labels[member.key] = value
+                }
+                namespaceLabels[name] = labels
+            case "ResourceQuota":
+                let spec = object["spec"]
+                let hard = spec?["hard"]?.objectValue?.keys ?? []
+                var scopes = (spec?["scopes"]?.arrayValue ?? []).compactMap(\.stringValue).map { ResourceQuotaScope(scopeName: $0) }
+                for expression in spec?["scopeSelector"]?["matchExpressions"]?.arrayValue ?? [] {
+                    scopes.append(ResourceQuotaScope(
+                        scopeName: expression["scopeName"]?.stringValue ?? "", operator: expression["operator"]?.stringValue ?? "",
+                        values: (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue)))
+                }
+                quotas[namespace, default: []].append(ResourceQuotaSummary(name: name, hardKeys: hard, scopes: scopes))
+            case "LimitRange":
+                let items = (object["spec"]?["limits"]?.arrayValue ?? []).map { item in
+                    (type: item["type"]?.stringValue ?? "", max: Self.keys(item["max"]), min: Self.keys(item["min"]),
+                     defaultLimits: Self.keys(item["default"]), defaultRequests: Self.keys(item["defaultRequest"]))
+                }
+                limitRanges[namespace, default: []].append(LimitRangeDefaults(name: name, items: items))
+            default:
+                throw ClusterObjectsError(
+                    source: source, problem: "\(place) is a \(kind) (\(name)); --objects reads \(Self.kinds.joined(separator: ", ")) and Lists of them")
+            }
+        }
+        let names = Set(namespaceLabels.keys).union(quotas.keys).union(limitRanges.keys)
+        return ClusterSnapshot(namespaces: names.map { name in
+            NamespacePolicy(name: name, labels: namespaceLabels[name] ?? [:], resourceQuotas: quotas[name] ?? [], limitRanges: limitRanges[name] ?? [])
+        })
+    }
+
+    private static func keys(_ value: JSONValue?) -> Set<String> {
+        Set(value?.objectValue?.keys ?? [])
+    }
+
+    /// Every object in the input, Lists opened.
+    private func objects(_ bytes: [UInt8]) throws(ClusterObjectsError) -> [JSONValue] {
+        var documents: [JSONValue] = []
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            do {
+                documents = [try JSONParser.parse(bytes)]
+            } catch {
+                throw ClusterObjectsError(source: source, problem: "not valid JSON: \(error)")
+            }
+        } else {
+            do {
+                documents = try YAML.composeDocuments(utf8: bytes).map(Self.json)
+            } catch let error as YAMLError {
+                throw ClusterObjectsError(source: source, problem: "not valid YAML: \(error)")
+            } catch {
+                throw ClusterObjectsError(source: source, problem: "\(error)")
+            }
+        }
+        var objects: [JSONValue] = []
+        for document in documents where !document.isNull {
+            if let array = document.arrayValue {
+                objects += array
+            } else if let kind = document["kind"]?.stringValue, kind.hasSuffix("List"), let items = document["items"]?.arrayValue {
+                objects += items
+            } else {
+                objects.append(document)
+            }
+        }
+        return objects
+    }
+
+    /// YAML as the API server reads it: booleans and numbers as JSON literals, the rest strings.
+    private static func json(_ node: YAMLNode) throws -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            switch scalar.resolved {
+            case .null: return .null
+            case .bool(let bool): return .bool(bool)
+            case .int(let int): return .number(String(int))
+            case .float(let double): return .number(String(double))
+            case .string(let string): return .string(string)
+            }
+        case .sequence(let sequence):
+            return .array(try sequence.map(json))
+        case .mapping(let mapping):
+            var object = JSONObject()
+            for (key, value) in mapping {
+                guard case .scalar(let scalar) = key else { continue }
+                object.appendMember(key: scalar.value, value: try json(value))
+            }
+            return .object(object)
+        }
+    }
+}
