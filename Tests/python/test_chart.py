@@ -29,7 +29,7 @@ import yaml
 
 import helm_python as helm
 
-from conftest import REPOSITORY, GeneratedCertificates
+from conftest import REPOSITORY, GeneratedCertificates, runtime_packages
 
 CHART = REPOSITORY / "charts" / "kube-injector"
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "chart"
@@ -1002,12 +1002,7 @@ def test_binary_accepts_the_configuration_the_chart_writes(render_chart: Any, tm
 # the container image
 
 
-def _runtime_packages(dockerfile: str) -> set[str]:
-    """The packages the runtime stage's `apt-get install` names (continuation lines joined, options dropped)."""
-    runtime = dockerfile.split(" AS runtime", 1)[1].replace("\\\n", " ")
-    install = re.search(r"apt-get install([^\n]*?)(&&|$)", runtime, re.M)
-    assert install, "the runtime stage installs no packages"
-    return {word for word in install.group(1).split() if not word.startswith("-")}
+_runtime_packages = runtime_packages
 
 
 def test_dockerfile_builds_static_and_runs_as_non_root() -> None:
