@@ -1316,8 +1316,9 @@ def test_dashboard_config_map_carries_the_file_for_the_grafana_sidecar(render_ch
     assert dashboard["metadata"]["namespace"] == "monitoring"
     assert dashboard["metadata"]["annotations"] == {"grafana_folder": "Kubernetes"}
     assert json.loads(dashboard["data"]["kube-injector.json"]) == json.loads(DASHBOARD_FILE.read_text())
-    default_namespace = render_objects(render_chart, {"dashboards": {"enabled": True}})
-    assert [o for _, o in default_namespace if o["metadata"]["name"].endswith("-dashboard")][0]["metadata"]["namespace"] == NAMESPACE
+    default_namespace = render_objects(render_chart, {"dashboards": {"enabled": True, "labels": {"grafana_org": "2"}}})
+    plain = [o for t, o in default_namespace if t.endswith("/dashboard.yaml")][0]["metadata"]
+    assert plain["namespace"] == NAMESPACE and plain["labels"]["grafana_org"] == "2" and plain["labels"]["grafana_dashboard"] == "1"
 
 
 def test_packaged_chart_carries_the_dashboard(tmp_path: Path) -> None:

@@ -66,6 +66,22 @@ class Exposition:
         return None
 
 
+def _scrape_until(server: subprocess.Popen[bytes], port: int, needles: list[str], seconds: float) -> str | None:
+    """The last /metrics text, scraped until it holds every needle or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    text = None
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+                text = answer.read().decode()
+            if all(needle in text for needle in needles):
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return text
+
+
 @pytest.fixture(scope="module")
 def exposition(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exposition]:
     if not BINARY.exists():
@@ -85,18 +101,11 @@ def exposition(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exposition]
         stdout=log, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin", "POD_NAME": "kube-injector-0",
                                                    "POD_NAMESPACE": "kube-injector", "HOME": str(directory)})
     try:
-        deadline = time.monotonic() + 120
-        text = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as answer:
-                    text = answer.read().decode()
-                if "kube_injector_hpa_scales_seen_total" in text:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+        text = _scrape_until(server, metrics_port, ["kube_injector_hpa_scales_seen_total"], seconds=120)
         assert text is not None, f"no /metrics within 120 s: {(directory / 'serve.log').read_text()[-2000:]}"
+        # Labelled series appear with their first sample: the leader gauge once the elector has tried the Lease,
+        # the API-server counter once a request has failed against the dead server. Wait for them a while.
+        text = _scrape_until(server, metrics_port, [f"{name}{{" for name in sorted(ADDED_BY_ISSUE_14)], seconds=30) or text
         yield Exposition(text)
     finally:
         server.terminate()

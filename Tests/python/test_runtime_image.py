@@ -171,12 +171,12 @@ def serving(image_root: Path, sudo: list[str], tmp_path_factory: pytest.TempPath
     log_path = tmp_path_factory.mktemp("image") / "serve.log"
     log = log_path.open("w")
     marker = f"--listen=127.0.0.1:{listen}"
+    pid = None
     server = subprocess.Popen(_contained(sudo, image_root, IMAGE_BINARY, "serve", "--dev", marker,
                                          f"--metrics-listen=127.0.0.1:{metrics}", user=_image_user()),
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
-        pid = None
         while time.monotonic() < deadline and server.poll() is None:
             pid = pid or _find_process(marker)
             try:
@@ -187,7 +187,8 @@ def serving(image_root: Path, sudo: list[str], tmp_path_factory: pytest.TempPath
         assert server.poll() is None and pid is not None, f"serve --dev did not start in the image:\n{log_path.read_text()[-3000:]}"
         yield {"pid": pid, "listen": listen, "metrics": metrics, "log": log_path}
     finally:
-        subprocess.run([*sudo, "kill", "-TERM", str(server.pid)], capture_output=True)
+        # SIGTERM to the server itself, as the kubelet sends it (unshare would not pass it on); it drains and exits.
+        subprocess.run([*sudo, "kill", "-TERM", str(pid or server.pid)], capture_output=True)
         try:
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
