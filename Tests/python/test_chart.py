@@ -1355,3 +1355,25 @@ def test_knative_sample_sends_a_structured_cloud_event() -> None:
     body = json.loads(secret["stringData"]["body"])
     assert body["specversion"] == "1.0" and body["type"] == "io.kube-injector.hpa.scaled"
     assert body["id"] == "_event_id_" and body["source"].startswith("/apis/autoscaling/")
+
+
+@pytest.mark.parametrize("values, needles, absent", [
+    ({}, ["No image is published: kube-injector:0.1.0", "kind load docker-image kube-injector:0.1.0",
+          "Secret kube-injector-tls", "--set prometheusRule.enabled=true", "--set dashboards.enabled=true",
+          "--set metrics.serviceMonitor.enabled=true"], ["hostNetwork:", "NetworkPolicy"]),
+    ({"image": {"repository": "registry.example.com/kube-injector"}, "certificates": {"mode": "certManager"}},
+     ["get certificate kube-injector-serving"], ["No image is published"]),
+    ({"certificates": {"mode": "secret", "secret": {"name": "webhook-tls", "caBundle": SAMPLE_CA_BUNDLE}}},
+     ["The pods serve the Secret webhook-tls"], []),
+    ({"hostNetwork": True, "networkPolicy": {"enabled": True}, "prometheusRule": {"enabled": True},
+      "dashboards": {"enabled": True, "namespace": "monitoring"}, "metrics": {"serviceMonitor": {"enabled": True}}},
+     ["port 10270 (webhook) and 10271 (metrics)", "The NetworkPolicy lets only networkPolicy.metricsFrom",
+      "get prometheusrule kube-injector", "ConfigMap kube-injector-dashboard in monitoring", "A ServiceMonitor asks Prometheus"],
+     ["--set prometheusRule.enabled=true"]),
+], ids=["default", "cert-manager-own-image", "provided-secret", "host-network-and-monitoring"])
+def test_notes_say_what_to_do_next_in_each_mode(render_chart: Any, values: dict[str, Any], needles: list[str], absent: list[str]) -> None:
+    notes = render_chart.render(values, name=RELEASE, namespace=NAMESPACE)["kube-injector/templates/NOTES.txt"]
+    for needle in needles:
+        assert needle in notes, needle
+    for needle in absent:
+        assert needle not in notes, needle

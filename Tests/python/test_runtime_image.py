@@ -83,6 +83,10 @@ def sudo() -> list[str]:
         pytest.skip("the image test needs root or password-less sudo (debootstrap and chroot); it did not run")
     if not (shutil.which("debootstrap") or Path("/usr/sbin/debootstrap").exists()):
         pytest.skip("debootstrap is not installed (scripts/setup.sh installs it); the image test did not run")
+    namespaces = subprocess.run([*prefix, "unshare", "--mount", "--pid", "--fork", "true"], capture_output=True, text=True)
+    if namespaces.returncode != 0:
+        pytest.skip(f"cannot make mount and PID namespaces here (an unprivileged container lacks CAP_SYS_ADMIN): "
+                    f"{namespaces.stderr.strip()}; the image test did not run")
     return prefix
 
 
