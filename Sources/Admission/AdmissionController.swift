@@ -44,16 +44,19 @@ public struct AdmissionController: Sendable {
         } catch {
             return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
         }
-        guard request.isPod, configuration.mutates(operation: request.operation) else {
-            return (skipped(request), request.object)
+        guard request.isPod else {
+            return (skipped(request, reason: "not a pod"), request.object)
+        }
+        guard configuration.mutates(operation: request.operation) else {
+            return (skipped(request, reason: "the configuration does not inject on this operation"), request.object)
         }
         // Moved out of the request (and the parsed tree is gone), so the self-check patches the
         // only copy in place.
         var pod = request.object
         request.object = .null
         switch Injector(configuration: configuration).decide(pod: &pod) {
-        case .skip:
-            return (skipped(request), pod)
+        case .skip(let reason):
+            return (skipped(request, reason: reason), pod)
         case .failOpen(let failure):
             let record = Self.failureRecord(failure, request: request, pod: pod)
             let response = Self.responseBody(
@@ -68,9 +71,9 @@ public struct AdmissionController: Sendable {
         }
     }
 
-    private func skipped(_ request: AdmissionRequest) -> AdmissionOutcome {
+    private func skipped(_ request: AdmissionRequest, reason: String) -> AdmissionOutcome {
         let body = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: nil, warning: nil)
-        return AdmissionOutcome(result: .skipped, httpStatus: 200, body: body, patchOperations: 0, failure: nil)
+        return AdmissionOutcome(result: .skipped, httpStatus: 200, body: body, patchOperations: 0, failure: nil, skipReason: reason)
     }
 
     private static func badRequest(_ message: String) -> AdmissionOutcome {

@@ -111,7 +111,7 @@ struct ConfigurationLoader {
                         throw error(at: node, itemLocation, .envValueAndValueFrom(name: name))
                     }
                     if let value = object["value"], value.stringValue == nil {
-                        throw error(at: node, itemLocation, .invalidValue("env \"\(name)\": value must be a string; quote it (\"\(value)\")"))
+                        throw error(at: node, itemLocation, .invalidValue(Self.unquotedEnvValue(name: name, node: node["value"])))
                     }
                     if let valueFrom = object["valueFrom"], valueFrom.objectValue == nil {
                         throw error(at: node, itemLocation, .wrongType(expected: "valueFrom as a mapping", found: "\(valueFrom)"))
@@ -198,6 +198,23 @@ struct ConfigurationLoader {
                 }
             }
         }
+    }
+
+    /// The hint for `value: yes` or `value: 8080`: the text as written, so quoting it keeps the
+    /// value the author meant (`yes`, not the `true` it was read as).
+    static func unquotedEnvValue(name: String, node: YAMLNode?) -> String {
+        guard case .scalar(let scalar)? = node else {
+            return "env \"\(name)\": value must be a string, found \(node?.summary ?? "nothing")"
+        }
+        let readAs: String
+        switch scalar.resolved {
+        case .bool: readAs = "a boolean"
+        case .int, .float: readAs = "a number"
+        case .null: readAs = "null"
+        case .string: readAs = "a string"
+        }
+        return "env \"\(name)\": value \(scalar.value.isEmpty ? "(empty)" : scalar.value) was read as \(readAs); quote it as "
+            + "\(YAMLEmitter.doubleQuoted(scalar.value)) to keep it as text"
     }
 
     // MARK: - YAML to JSON

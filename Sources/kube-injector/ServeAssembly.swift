@@ -101,7 +101,11 @@ struct ServeAssembly {
         services += backgroundServices
         services.append(server)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            // Named by type: ServiceLifecycle otherwise logs each service's `description`, which for
+            // a struct is its every field, into the JSON log.
+            services: services.map {
+                ServiceGroupConfiguration.ServiceConfiguration(service: $0, serviceName: String(describing: type(of: $0)))
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         return (group, server)

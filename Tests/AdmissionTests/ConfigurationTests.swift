@@ -100,7 +100,20 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(loadError("defaultProfiles: observability\nprofiles: {}\n")?.problem, .wrongType(expected: "a list", found: "the string \"observability\""))
         XCTAssertEqual(loadError("- a\n- b\n")?.location, "")
         let error = loadError("profiles:\n  p:\n    env: [{name: PORT, value: 8080}]\n")
-        XCTAssertEqual(error?.explanation, "env \"PORT\": value must be a string; quote it (\"8080\")")
+        XCTAssertEqual(error?.explanation, "env \"PORT\": value 8080 was read as a number; quote it as \"8080\" to keep it as text")
+    }
+
+    /// The hint quotes the text as written: `yes` was read as true, and quoting "true" would change
+    /// the value; `1.0` was read as 1.
+    func testAnUnquotedEnvValueHintKeepsTheTextAsWritten() {
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env: [{name: DEBUG, value: yes}]\n")?.explanation,
+                       "env \"DEBUG\": value yes was read as a boolean; quote it as \"yes\" to keep it as text")
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env:\n      - name: MODE\n        value: off\n")?.explanation,
+                       "env \"MODE\": value off was read as a boolean; quote it as \"off\" to keep it as text")
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env: [{name: RATIO, value: 1.0}]\n")?.explanation,
+                       "env \"RATIO\": value 1.0 was read as a number; quote it as \"1.0\" to keep it as text")
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env: [{name: EMPTY, value: ~}]\n")?.explanation,
+                       "env \"EMPTY\": value ~ was read as null; quote it as \"~\" to keep it as text")
     }
 
     func testDuplicateProfileIsNamed() {

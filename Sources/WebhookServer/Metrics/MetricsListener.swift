@@ -47,7 +47,7 @@ public final class MetricsListener: Service {
                 .bind(host: host, port: port).get()
         } catch {
             listening.fail(error)
-            throw WebhookServerError.cannotListen(host: host, port: port, reason: "\(error)")
+            throw WebhookServerError.cannotListen(host: host, port: port, reason: WebhookServerError.listenFailureReason(error))
         }
         if let address = channel.localAddress { listening.succeed(address) }
         logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map(WebhookServer.describe) ?? "?")"])

@@ -53,13 +53,15 @@ public final class WebhookServer: Service {
             (serverChannel, registry) = try await bind()
         } catch {
             listening.fail(error)
-            throw WebhookServerError.cannotListen(host: configuration.host, port: configuration.port, reason: "\(error)")
+            throw WebhookServerError.cannotListen(host: configuration.host, port: configuration.port, reason: WebhookServerError.listenFailureReason(error))
         }
         let address = serverChannel.localAddress
         if let address { listening.succeed(address) }
         metrics.servingCertificate(expiresAt: certificates.context.certificateExpiry)
         readiness.markListening()
-        logger.info("webhook listening", metadata: ["address": "\(address.map(Self.describe) ?? "?")"])
+        logger.info("webhook listening", metadata: [
+            "address": "\(address.map(Self.describe) ?? "?")", "certificateNotAfter": "\(certificates.context.certificateNotAfter)",
+        ])
 
         let graceful: Bool
         do {

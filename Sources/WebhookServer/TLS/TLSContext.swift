@@ -10,6 +10,11 @@ public final class TLSContext: @unchecked Sendable {
     /// notAfter of the serving certificate, in seconds since the epoch.
     public let certificateExpiry: Int64
 
+    /// notAfter as RFC 3339 for logs; "unknown" when OpenSSL could not read it.
+    public var certificateNotAfter: String {
+        certificateExpiry > 0 ? RFC3339Timestamp.string(secondsSinceEpoch: certificateExpiry) : "unknown"
+    }
+
     /// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only (TLS 1.3 suites are all AEAD).
     static let tls12CipherList =
         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
