@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is already there. Set KI_SETUP_BENCH=1 for the benchmark tools.
 set -euo pipefail
 
-apt_packages=(libssl-dev libcurl4-openssl-dev libyaml-dev curl openssl ca-certificates python3-pip)
+# debootstrap: the runtime image test (Tests/python/test_runtime_image.py) builds the image's root with it.
+apt_packages=(libssl-dev libcurl4-openssl-dev libyaml-dev curl openssl ca-certificates python3-pip debootstrap)
 [ "${KI_SETUP_BENCH:-0}" = 1 ] && apt_packages+=(wrk golang-go nginx-light procps util-linux)
 pip_packages=(helm-python-sdk kubernetes-validate jsonpatch pytest PyYAML cel-python)
 

@@ -20,7 +20,7 @@ echo "== release build, as the Dockerfile makes it (the image test checks what i
 scripts/build-release.sh 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
 release_status=${PIPESTATUS[0]}
 
-echo "== python checks (chart, certificates, admission oracle)"
+echo "== python checks (chart, alerts and dashboard against /metrics, the runtime image in a debootstrap root, certificates, admission oracle)"
 python3 -m pytest -q Tests/python 2>&1 | tee .build/pytest.log
 pytest_status=${PIPESTATUS[0]}
 

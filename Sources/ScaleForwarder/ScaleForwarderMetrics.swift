@@ -11,7 +11,15 @@ struct ScaleForwarderMetrics: Sendable {
     /// From request to the sink's 2xx, retries included.
     let deliveryLatency = Timer(label: "kube_injector_hpa_delivery_duration_seconds", preferredDisplayUnit: .seconds)
 
-    /// Not sent, by why: `queue_full`, `no_annotation`, `sink_configuration`, `hpa_not_found`.
+    /// What `dropped(_:)` is called with. Each series is made at start, at 0, so a rate or an
+    /// alert sees the first drop too (a series that appears with its first increment has no "before").
+    static let dropReasons = ["queue_full", "no_annotation", "sink_configuration", "hpa_not_found"]
+
+    init() {
+        for why in Self.dropReasons { _ = dropped(why) }
+    }
+
+    /// Not sent, by why: one of `dropReasons`.
     func dropped(_ why: String) -> Counter {
         Counter(label: "kube_injector_hpa_scales_dropped_total", dimensions: [("reason", why)])
     }

@@ -14,7 +14,7 @@ final class SampleSinkSecretTests: XCTestCase {
         message: "New size: 3; reason: cpu resource utilization (percentage of request) above target",
         time: Date(timeIntervalSince1970: 1_795_320_600))
 
-    func render(_ file: String) throws -> (SinkRequest, JSONValue) {
+    func render(_ file: String, allowHTTP: Bool = false, scale: ScaleEvent? = nil) throws -> (SinkRequest, JSONValue) {
         let path = TestSupport.packageRoot.appendingPathComponent("charts/kube-injector/examples/sinks/\(file)")
         let yaml = try String(contentsOf: path, encoding: .utf8)
         let secret = try YAMLDecoder().decode(Secret.self, from: yaml)
@@ -24,8 +24,8 @@ final class SampleSinkSecretTests: XCTestCase {
         for key in ["url", "headers", "body"] {
             if let bytes = secret.bytes(forKey: key) { values[key] = bytes }
         }
-        let spec = try SinkSpec(secretData: values, allowHTTP: false)
-        let request = spec.request(for: scale)
+        let spec = try SinkSpec(secretData: values, allowHTTP: allowHTTP)
+        let request = spec.request(for: scale ?? self.scale)
         return (request, try JSONValue.parse(request.body))
     }
 
@@ -81,9 +81,37 @@ final class SampleSinkSecretTests: XCTestCase {
             "HPA shop/php-apache scaled to 3: cpu resource utilization (percentage of request) above target"))
     }
 
+    /// CloudEvents 1.0 structured mode (spec: cloudevents/spec, cloudevents/formats/json-format.md):
+    /// the media type says the body is the whole event; specversion, id, source and type are required.
+    func testKnativeBrokerGetsAStructuredCloudEventWithAStableID() throws {
+        let (request, body) = try render("knative.yaml", allowHTTP: true)
+        XCTAssertTrue(request.url.hasPrefix("http://broker-ingress.knative-eventing.svc.cluster.local/"))
+        XCTAssertEqual(request.headers["Content-Type"], "application/cloudevents+json")
+        XCTAssertEqual(request.headers.count, 1)
+        XCTAssertEqual(body["specversion"], .string("1.0"))
+        XCTAssertEqual(body["type"], .string("io.kube-injector.hpa.scaled"))
+        XCTAssertEqual(body["source"], .string("/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/php-apache"))
+        XCTAssertEqual(body["time"], .string("2026-11-22T04:10:00Z"))
+        XCTAssertEqual(body["data"]?["newSize"], .integer(3))
+        XCTAssertEqual(body["data"]?["message"], .string(scale.message))
+        // The id comes from the forwarder's `_event_id_` placeholder: stable for one (event uid, count),
+        // different for the next scale of the same Event.
+        guard let id = body["id"]?.stringValue else { return XCTFail("the CloudEvent has no string id") }
+        XCTAssertFalse(id.isEmpty)
+        XCTAssertFalse(id.contains("_event_id_"), "the _event_id_ placeholder was not substituted")
+        XCTAssertEqual(try render("knative.yaml", allowHTTP: true).1["id"], .string(id))
+        var next = scale
+        next.count += 1
+        XCTAssertNotEqual(try render("knative.yaml", allowHTTP: true, scale: next).1["id"], .string(id))
+    }
+
+    func testKnativeSampleNeedsHTTPAllowed() throws {
+        XCTAssertThrowsError(try render("knative.yaml"))
+    }
+
     func testEverySampleIsCovered() throws {
         let directory = TestSupport.packageRoot.appendingPathComponent("charts/kube-injector/examples/sinks")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertEqual(files, ["datadog.yaml", "grafana.yaml", "honeycomb.yaml", "slack.yaml", "wavefront.yaml"])
+        XCTAssertEqual(files, ["datadog.yaml", "grafana.yaml", "honeycomb.yaml", "knative.yaml", "slack.yaml", "wavefront.yaml"])
     }
 }

@@ -4,6 +4,7 @@ certificates made by certs/gen-certs.sh in a temporary directory (never inside t
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -53,3 +54,15 @@ def webhook_certificates(tmp_path_factory: pytest.TempPathFactory) -> GeneratedC
                            "--san", "DNS:localhost", "--san", "IP:127.0.0.1")
     assert result.returncode == 0, result.stderr
     return GeneratedCertificates(directory, result.stdout.strip())
+
+
+def runtime_stage(dockerfile: str) -> str:
+    """The Dockerfile's runtime stage, continuation lines joined."""
+    return dockerfile.split(" AS runtime", 1)[1].replace("\\\n", " ")
+
+
+def runtime_packages(dockerfile: str) -> set[str]:
+    """The packages the runtime stage's `apt-get install` names (options dropped)."""
+    install = re.search(r"apt-get install([^\n]*?)(&&|$)", runtime_stage(dockerfile), re.M)
+    assert install, "the runtime stage installs no packages"
+    return {word for word in install.group(1).split() if not word.startswith("-")}

@@ -29,7 +29,7 @@ import yaml
 
 import helm_python as helm
 
-from conftest import REPOSITORY, GeneratedCertificates
+from conftest import REPOSITORY, GeneratedCertificates, runtime_packages
 
 CHART = REPOSITORY / "charts" / "kube-injector"
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "chart"
@@ -54,6 +54,7 @@ CASES: dict[str, dict[str, Any]] = {
         "webhook": {
             "failurePolicy": "Fail",
             "timeoutSeconds": 3,
+            "annotations": {"example.com/owner": "platform"},
             "excludeNamespaces": ["team-batch", "kube-system"],
             "namespaceSelector": {"matchLabels": {"injection": "enabled"},
                                   "matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In",
@@ -61,10 +62,25 @@ CASES: dict[str, dict[str, Any]] = {
             "objectSelector": {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["system"]}]},
         },
         "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}}},
-        "hpaForwarder": {"secretNamespaces": ["shop", "payments"], "secretNames": ["wavefront-sink"]},
+        "hpaForwarder": {"secretNamespaces": ["shop", "payments"], "secretNames": ["wavefront-hpa-events"]},
         "server": {"drainSeconds": 8, "clientCA": {"configMapName": "apiserver-client-ca"}},
         "terminationGracePeriodSeconds": 45,
         "podAnnotations": {"example.com/team": "platform"},
+        "logLevel": "debug",
+        "extraArgs": ["--hpa-allow-http"],
+        "extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy.example.com:3128"}],
+        "commonLabels": {"example.com/cost-centre": "platform"},
+        "service": {"annotations": {"example.com/scrape": "true"}},
+        "priorityClassName": "system-cluster-critical",
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                                       "whenUnsatisfiable": "ScheduleAnyway",
+                                       "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "kube-injector"}}}],
+        "livenessProbe": {"periodSeconds": 20, "failureThreshold": 5},
+        "readinessProbe": {"initialDelaySeconds": 2},
+        "podDisruptionBudget": {"enabled": True, "minAvailable": 2},
+        "networkPolicy": {"enabled": True},
+        "prometheusRule": {"enabled": True, "labels": {"release": "prometheus"}, "alertLabels": {"team": "platform"}},
+        "dashboards": {"enabled": True, "namespace": "monitoring", "annotations": {"grafana_folder": "Kubernetes"}},
         "injection": {"defaultProfiles": ["agent"], "profiles": {"agent": {
             "containers": ["*"],
             "env": [{"name": "AGENT_HOME", "value": "/agent"}],
@@ -75,7 +91,15 @@ CASES: dict[str, dict[str, Any]] = {
             "volumes": [{"name": "agent", "emptyDir": {}}],
             "volumeMounts": [{"name": "agent", "mountPath": "/agent", "readOnly": True}]}}},
     },
-    "forwarder-off-single-replica": {"replicaCount": 1, "hpaForwarder": {"enabled": False, "secretNamespaces": ["shop"]}},
+    "forwarder-off-single-replica": {"replicaCount": 1, "podDisruptionBudget": {"enabled": False},
+                                     "hpaForwarder": {"enabled": False, "secretNamespaces": ["shop"]}},
+    "single-replica-max-unavailable": {"replicaCount": 1, "podDisruptionBudget": {"minAvailable": None, "maxUnavailable": 1}},
+    # OpenShift's restricted-v2 SCC assigns the user and group ids itself.
+    "openshift-restricted": {"podSecurityContext": {"runAsUser": None, "runAsGroup": None, "fsGroup": None},
+                             "containerSecurityContext": {"runAsUser": None}},
+    "host-network": {"hostNetwork": True, "networkPolicy": {"enabled": True}},
+    "observability-forwarder-off": {"hpaForwarder": {"enabled": False}, "prometheusRule": {"enabled": True},
+                                    "dashboards": {"enabled": True}, "metrics": {"serviceMonitor": {"enabled": True}}},
     "secrets-cluster-wide": {"hpaForwarder": {"secretsClusterWide": True, "secretNamespaces": ["shop"]}},
 }
 
@@ -97,7 +121,8 @@ def of_kind(objects: Objects, kind: str) -> list[dict[str, Any]]:
 
 
 def one(objects: Objects, kind: str) -> dict[str, Any]:
-    found = of_kind(objects, kind)
+    """The one object of a kind; "ConfigMap" is the injection configuration, not the optional dashboard."""
+    found = [obj for template, obj in objects if obj["kind"] == kind and not template.endswith("/dashboard.yaml")]
     assert len(found) == 1, f"expected one {kind}, found {len(found)}"
     return found[0]
 
@@ -202,6 +227,23 @@ CUSTOM_RESOURCE_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
                                             "interval": {"type": "string", "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},
                                             "scrapeTimeout": {"type": "string", "pattern": "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"}}}}}}}},
 }
+
+_prometheus_duration = "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"
+CUSTOM_RESOURCE_SCHEMAS[("monitoring.coreos.com/v1", "PrometheusRule")] = {
+    "type": "object", "required": ["apiVersion", "kind", "metadata", "spec"], "additionalProperties": False,
+    "properties": {"apiVersion": {"const": "monitoring.coreos.com/v1"}, "kind": {"const": "PrometheusRule"},
+                   "metadata": _metadata_schema,
+                   "spec": {"type": "object", "required": ["groups"], "additionalProperties": False, "properties": {
+                       "groups": {"type": "array", "minItems": 1, "items": {
+                           "type": "object", "required": ["name", "rules"], "additionalProperties": False, "properties": {
+                               "name": {"type": "string", "minLength": 1}, "interval": {"type": "string", "pattern": _prometheus_duration},
+                               "rules": {"type": "array", "minItems": 1, "items": {
+                                   "type": "object", "required": ["alert", "expr"], "additionalProperties": False, "properties": {
+                                       "alert": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                                       "expr": {"type": "string", "minLength": 1},
+                                       "for": {"type": "string", "pattern": _prometheus_duration},
+                                       "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                                       "annotations": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}}}}
 
 CLUSTER_SCOPED_KINDS = {"ClusterRole", "ClusterRoleBinding", "MutatingWebhookConfiguration"}
 
@@ -343,8 +385,9 @@ def test_webhook_calls_the_service_on_the_mutate_path(case: tuple[str, dict[str,
     assert https and https[0]["targetPort"] == "https"
     deployment = one(objects, "Deployment")
     ports = {p["name"]: p["containerPort"] for p in container(deployment)["ports"]}
-    assert ports["https"] == values["server"]["port"]
-    assert argument(deployment, "--listen") == f"0.0.0.0:{values['server']['port']}"
+    listen = values["server"]["hostNetworkPort" if values["hostNetwork"] else "port"]
+    assert ports["https"] == listen
+    assert argument(deployment, "--listen") == f"0.0.0.0:{listen}"
     assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
 
 
@@ -491,10 +534,13 @@ def test_every_binding_gives_its_role_to_the_webhook_service_account_only(case: 
 def test_pods_run_locked_down(case: tuple[str, dict[str, Any], Objects]) -> None:
     name, values, objects = case
     pod = one(objects, "Deployment")["spec"]["template"]["spec"]
-    for forbidden in ("hostNetwork", "hostPID", "hostIPC"):
+    for forbidden in ("hostPID", "hostIPC"):
         assert not pod.get(forbidden)
+    assert bool(pod.get("hostNetwork")) == values["hostNetwork"], "only an explicit hostNetwork: true may share the node's network"
     assert pod["securityContext"]["runAsNonRoot"] is True
-    assert pod["securityContext"]["runAsUser"] > 0
+    # Absent only when set to null (OpenShift assigns one); never root.
+    assert pod["securityContext"].get("runAsUser", 1) > 0
+    assert ("runAsUser" in pod["securityContext"]) == (values["podSecurityContext"].get("runAsUser") is not None)
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     security = container(one(objects, "Deployment"))["securityContext"]
     assert security["allowPrivilegeEscalation"] is False
@@ -514,8 +560,12 @@ RESTRICTED_VOLUME_TYPES = {"configMap", "secret", "emptyDir", "projected", "down
 
 
 def test_pods_meet_the_restricted_pod_security_standard(case: tuple[str, dict[str, Any], Objects]) -> None:
-    name, _, objects = case
+    name, values, objects = case
     pod = one(objects, "Deployment")["spec"]["template"]["spec"]
+    if values["hostNetwork"]:
+        # The "baseline" and "restricted" profiles both forbid host namespaces: only an explicit choice gets here.
+        assert pod["hostNetwork"] is True
+        return
     for volume in pod["volumes"]:
         kinds = set(volume) - {"name"}
         assert kinds <= RESTRICTED_VOLUME_TYPES, f"{name}: volume {volume['name']} uses {kinds}"
@@ -558,11 +608,18 @@ def test_replicas_spread_and_survive_a_node_drain(case: tuple[str, dict[str, Any
     assert term["topologyKey"] == "kubernetes.io/hostname"
     assert selector_matches(term["labelSelector"], pod_labels)
     budgets = of_kind(objects, "PodDisruptionBudget")
-    if values["replicaCount"] > 1:
-        assert len(budgets) == 1 and budgets[0]["spec"]["minAvailable"] == 1
-        assert selector_matches(budgets[0]["spec"]["selector"], pod_labels)
+    budget = values["podDisruptionBudget"]
+    if not budget["enabled"]:
+        assert budgets == []
+        return
+    assert len(budgets) == 1, "an enabled budget is never dropped silently"
+    spec = budgets[0]["spec"]
+    assert selector_matches(spec["selector"], pod_labels)
+    if budget.get("minAvailable") is not None:
+        assert spec == {"minAvailable": budget["minAvailable"], "selector": spec["selector"]}
+        assert budget["minAvailable"] < values["replicaCount"], "the budget would block every node drain"
     else:
-        assert budgets == [], "a budget of 1 on 1 replica would block every node drain"
+        assert spec == {"maxUnavailable": budget["maxUnavailable"], "selector": spec["selector"]}
 
 
 def test_configmap_holds_the_injection_configuration_and_its_checksum_rolls_the_pods(
@@ -779,7 +836,18 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("webhook timeout too long", {"webhook": {"timeoutSeconds": 30}}, "at '/webhook/timeoutSeconds': maximum: got 30, want 10"),
     ("privileged port", {"server": {"port": 443}}, "at '/server/port': minimum: got 443, want 1,024"),
     ("namespace that is not a DNS label", {"webhook": {"excludeNamespaces": ["Team_A"]}}, "at '/webhook/excludeNamespaces/0'"),
-    ("root user", {"runAsUser": 0}, "at '/runAsUser': minimum: got 0, want 1"),
+    ("root user", {"podSecurityContext": {"runAsUser": 0}}, "at '/podSecurityContext/runAsUser': minimum: got 0, want 1"),
+    ("root user in the container", {"containerSecurityContext": {"runAsUser": 0}}, "at '/containerSecurityContext/runAsUser': minimum: got 0, want 1"),
+    ("misspelt security context key", {"podSecurityContext": {"runAsUserId": 1000}}, "additional properties 'runAsUserId' not allowed"),
+    ("unknown log level", {"logLevel": "verbose"}, "at '/logLevel': value must be one of"),
+    ("extra argument that is not a flag", {"extraArgs": ["serve"]}, "at '/extraArgs/0'"),
+    ("extra env without a name", {"extraEnv": [{"value": "x"}]}, "at '/extraEnv/0': missing property 'name'"),
+    ("probe path override", {"livenessProbe": {"httpGet": {"path": "/"}}}, "additional properties 'httpGet' not allowed"),
+    ("budget as a word", {"podDisruptionBudget": {"minAvailable": "half"}}, "at '/podDisruptionBudget/minAvailable'"),
+    ("privileged host port", {"hostNetwork": True, "server": {"hostNetworkPort": 443}}, "at '/server/hostNetworkPort': minimum: got 443, want 1,024"),
+    ("host network as a word", {"hostNetwork": "yes"}, "at '/hostNetwork': got string, want boolean"),
+    ("dashboard namespace that is not a DNS label", {"dashboards": {"enabled": True, "namespace": "Monitoring"}}, "at '/dashboards/namespace'"),
+    ("certificate warning of zero days", {"prometheusRule": {"enabled": True, "certificateExpiryDays": 0}}, "at '/prometheusRule/certificateExpiryDays'"),
     ("unknown profile key", {"injection": {"profiles": {"agent": {"envs": []}}}}, "additional properties 'envs' not allowed"),
     ("unknown init container position", {"injection": {"profiles": {"agent": {"initContainerPosition": "middle"}}}}, "value must be one of 'first', 'last'"),
     ("bad cert-manager duration", {"certificates": {"mode": "certManager", "certManager": {"duration": "90 days"}}}, "at '/certificates/certManager/duration'"),
@@ -793,6 +861,16 @@ REFUSED_BY_TEMPLATES: list[tuple[str, dict[str, Any], str]] = [
     ("grace period shorter than the drain", {"server": {"drainSeconds": 20}, "terminationGracePeriodSeconds": 30},
      "terminationGracePeriodSeconds (30) must exceed the preStop sleep plus the server's drain"),
     ("webhook and metrics on one port", {"metrics": {"port": 8443}}, "server.port and metrics.port are both 8443"),
+    ("budget that blocks every drain", {"replicaCount": 1},
+     "podDisruptionBudget.minAvailable (1) with replicaCount 1 would block every node drain: run more replicas, or set podDisruptionBudget.enabled=false, or minAvailable null and maxUnavailable 1"),
+    ("budget with both bounds", {"podDisruptionBudget": {"maxUnavailable": 1}},
+     "podDisruptionBudget: set exactly one of minAvailable and maxUnavailable"),
+    ("budget with no bound", {"podDisruptionBudget": {"minAvailable": None}},
+     "podDisruptionBudget: set exactly one of minAvailable and maxUnavailable"),
+    ("host network ports that collide", {"hostNetwork": True, "server": {"hostNetworkPort": 10300}, "metrics": {"hostNetworkPort": 10300}},
+     "server.hostNetworkPort and metrics.hostNetworkPort are both 10300"),
+    ("host network on the kubelet's port", {"hostNetwork": True, "server": {"hostNetworkPort": 10250}},
+     "server.hostNetworkPort is 10250, the kubelet's port"),
 ]
 
 
@@ -860,13 +938,14 @@ def test_notes_say_how_to_check_the_install(render_chart: Any) -> None:
     notes = render_chart.render({}, name=RELEASE, namespace=NAMESPACE)["kube-injector/templates/NOTES.txt"]
     for needle in (f"kubectl get mutatingwebhookconfiguration {RELEASE}", "--dry-run=server",
                    "kube-injector.io/inject=cluster-info", "kubectl describe deployment",
-                   f"port-forward deployment/{RELEASE} 9090:9090", "reason=InjectionFailed",
+                   f"port-forward service/{RELEASE} 9090:9090", "reason=InjectionFailed",
                    "kube-system, kube-node-lease, kube-public, kube-injector"):
         assert needle in notes, needle
     failing = render_chart.render({"webhook": {"failurePolicy": "Fail"}}, name=RELEASE, namespace=NAMESPACE)
     assert "WARNING: failurePolicy is Fail" in failing["kube-injector/templates/NOTES.txt"]
     assert "single replica" not in failing["kube-injector/templates/NOTES.txt"]
-    alone = render_chart.render({"webhook": {"failurePolicy": "Fail"}, "replicaCount": 1}, name=RELEASE, namespace=NAMESPACE)
+    alone = render_chart.render({"webhook": {"failurePolicy": "Fail"}, "replicaCount": 1, "podDisruptionBudget": {"enabled": False}},
+                                name=RELEASE, namespace=NAMESPACE)
     assert "WARNING: with a single replica" in alone["kube-injector/templates/NOTES.txt"]
 
 
@@ -949,12 +1028,7 @@ def test_binary_refuses_a_chart_configmap_that_breaks_kubernetes_rules(render_ch
 # the container image
 
 
-def _runtime_packages(dockerfile: str) -> set[str]:
-    """The packages the runtime stage's `apt-get install` names (continuation lines joined, options dropped)."""
-    runtime = dockerfile.split(" AS runtime", 1)[1].replace("\\\n", " ")
-    install = re.search(r"apt-get install([^\n]*?)(&&|$)", runtime, re.M)
-    assert install, "the runtime stage installs no packages"
-    return {word for word in install.group(1).split() if not word.startswith("-")}
+_runtime_packages = runtime_packages
 
 
 def test_dockerfile_builds_static_and_runs_as_non_root() -> None:
@@ -968,8 +1042,8 @@ def test_dockerfile_builds_static_and_runs_as_non_root() -> None:
     assert re.search(r"^FROM debian:\$\{DEBIAN_RELEASE\}-slim AS runtime$", dockerfile, re.M)
     assert re.search(r"^USER 65532:65532$", dockerfile, re.M)
     assert {"ca-certificates", "libssl3", "libcurl4", "libyaml-0-2"} <= _runtime_packages(dockerfile)
-    chart_user = yaml.safe_load((CHART / "values.yaml").read_text())["runAsUser"]
-    assert chart_user == 65532, "the chart's runAsUser and the image's USER should agree"
+    security = yaml.safe_load((CHART / "values.yaml").read_text())["podSecurityContext"]
+    assert (security["runAsUser"], security["runAsGroup"]) == (65532, 65532), "the chart's ids and the image's USER should agree"
     ignored = (REPOSITORY / ".dockerignore").read_text().split()
     assert {".build/", ".git/", "*.key", "*.pem"} <= set(ignored)
 
@@ -1060,3 +1134,282 @@ def test_the_in_flight_body_budget_reaches_serve(render_chart: Any) -> None:
     with pytest.raises(Exception) as refused:
         render_objects(render_chart, {"server": {"maxInflightBodyBytes": 1024}})
     assert "maxInflightBodyBytes" in str(refused.value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# operator settings: log level, extra arguments and environment, security contexts, host network, labels,
+# annotations, probes, scheduling, the disruption budget
+
+
+def test_log_level_extra_args_and_env_reach_the_container(render_chart: Any) -> None:
+    default = container(one(render_objects(render_chart, {}), "Deployment"))
+    assert {"name": "KI_LOG_LEVEL", "value": "info"} in default["env"]
+    values = {"logLevel": "debug", "extraArgs": ["--hpa-allow-http"],
+              "extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy:3128"},
+                           {"name": "NODE_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}}]}
+    main = container(one(render_objects(render_chart, values), "Deployment"))
+    assert {"name": "KI_LOG_LEVEL", "value": "debug"} in main["env"]
+    assert main["env"][-2:] == values["extraEnv"]
+    assert main["args"][0] == "serve" and main["args"][-1] == "--hpa-allow-http", "extra arguments come after the chart's"
+
+
+def test_security_contexts_are_overridable_and_run_as_user_may_be_null(render_chart: Any) -> None:
+    pod = one(render_objects(render_chart, CASES["openshift-restricted"]), "Deployment")["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    main = pod["containers"][0]["securityContext"]
+    assert "runAsUser" not in main and main["readOnlyRootFilesystem"] is True and main["capabilities"] == {"drop": ["ALL"]}
+    own = {"podSecurityContext": {"runAsUser": 1000700000, "fsGroup": None, "supplementalGroups": [5555]},
+           "containerSecurityContext": {"readOnlyRootFilesystem": False}}
+    pod = one(render_objects(render_chart, own), "Deployment")["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsUser"] == 1000700000 and pod["securityContext"]["supplementalGroups"] == [5555]
+    assert "fsGroup" not in pod["securityContext"] and pod["securityContext"]["runAsGroup"] == 65532
+    assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is False
+    assert pod["containers"][0]["securityContext"]["allowPrivilegeEscalation"] is False, "keys not set keep the defaults"
+
+
+def test_host_network_listens_on_its_own_port_with_cluster_dns(render_chart: Any) -> None:
+    objects = render_objects(render_chart, {"hostNetwork": True})
+    deployment = one(objects, "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["hostNetwork"] is True and pod["dnsPolicy"] == "ClusterFirstWithHostNet"
+    ports = {p["name"]: p["containerPort"] for p in container(deployment)["ports"]}
+    assert ports == {"https": 10270, "metrics": 10271}
+    assert argument(deployment, "--listen") == "0.0.0.0:10270"
+    assert argument(deployment, "--metrics-listen") == "0.0.0.0:10271"
+    # The API server still calls the Service on 443; the named targetPort follows the container port.
+    service = one(objects, "Service")
+    assert {p["name"]: p["targetPort"] for p in service["spec"]["ports"]} == {"https": "https", "metrics": "metrics"}
+    off = one(render_objects(render_chart, {}), "Deployment")["spec"]["template"]["spec"]
+    assert "hostNetwork" not in off and "dnsPolicy" not in off
+    moved = one(render_objects(render_chart, {"hostNetwork": True, "server": {"hostNetworkPort": 9443}}), "Deployment")
+    assert argument(moved, "--listen") == "0.0.0.0:9443"
+
+
+def test_common_labels_are_on_every_object_and_never_in_a_selector(render_chart: Any) -> None:
+    labels = {"example.com/cost-centre": "platform"}
+    objects = render_objects(render_chart, {**CASES["everything-on"], "commonLabels": labels})
+    for template, obj in objects:
+        assert labels.items() <= obj["metadata"].get("labels", {}).items(), f"{template}: {obj['kind']}"
+    deployment = one(objects, "Deployment")
+    assert "example.com/cost-centre" not in deployment["spec"]["selector"]["matchLabels"]
+    assert "example.com/cost-centre" not in one(objects, "Service")["spec"]["selector"]
+
+
+def test_webhook_configuration_and_service_take_annotations(render_chart: Any) -> None:
+    values = {"webhook": {"annotations": {"example.com/owner": "platform"}}, "service": {"annotations": {"example.com/lb": "internal"}}}
+    objects = render_objects(render_chart, values)
+    assert one(objects, "MutatingWebhookConfiguration")["metadata"]["annotations"] == {"example.com/owner": "platform"}
+    assert one(objects, "Service")["metadata"]["annotations"] == {"example.com/lb": "internal"}
+    both = render_objects(render_chart, {**values, "certificates": {"mode": "certManager"}})
+    annotations = one(both, "MutatingWebhookConfiguration")["metadata"]["annotations"]
+    assert annotations["example.com/owner"] == "platform" and "cert-manager.io/inject-ca-from" in annotations
+    plain = render_objects(render_chart, {})
+    assert "annotations" not in one(plain, "MutatingWebhookConfiguration")["metadata"]
+    assert "annotations" not in one(plain, "Service")["metadata"]
+
+
+def test_probe_timings_are_overridable_and_their_paths_are_not(render_chart: Any) -> None:
+    main = container(one(render_objects(render_chart, CASES["everything-on"]), "Deployment"))
+    assert main["livenessProbe"] == {"httpGet": {"path": "/healthz", "port": "https", "scheme": "HTTPS"},
+                                     "initialDelaySeconds": 0, "periodSeconds": 20, "timeoutSeconds": 2, "failureThreshold": 5}
+    assert main["readinessProbe"] == {"httpGet": {"path": "/readyz", "port": "https", "scheme": "HTTPS"},
+                                      "initialDelaySeconds": 2, "periodSeconds": 3, "timeoutSeconds": 2, "failureThreshold": 2}
+
+
+def test_priority_class_and_topology_spread_reach_the_pod(render_chart: Any) -> None:
+    pod = one(render_objects(render_chart, CASES["everything-on"]), "Deployment")["spec"]["template"]["spec"]
+    assert pod["priorityClassName"] == "system-cluster-critical"
+    assert pod["topologySpreadConstraints"] == CASES["everything-on"]["topologySpreadConstraints"]
+    plain = one(render_objects(render_chart, {}), "Deployment")["spec"]["template"]["spec"]
+    assert "priorityClassName" not in plain and "topologySpreadConstraints" not in plain
+
+
+@pytest.mark.parametrize("budget, replicas, spec", [
+    ({}, 2, {"minAvailable": 1}),
+    ({"minAvailable": "50%"}, 3, {"minAvailable": "50%"}),
+    ({"minAvailable": None, "maxUnavailable": 1}, 1, {"maxUnavailable": 1}),
+    ({"minAvailable": None, "maxUnavailable": "25%"}, 4, {"maxUnavailable": "25%"}),
+], ids=["default", "percent", "one-replica-max-unavailable", "max-unavailable-percent"])
+def test_disruption_budget_renders_the_bound_asked_for(render_chart: Any, budget: dict[str, Any], replicas: int, spec: dict[str, Any]) -> None:
+    objects = render_objects(render_chart, {"replicaCount": replicas, "podDisruptionBudget": budget})
+    rendered = one(objects, "PodDisruptionBudget")["spec"]
+    assert {k: v for k, v in rendered.items() if k != "selector"} == spec
+    kubernetes_validate.validate(one(objects, "PodDisruptionBudget"), KUBERNETES_VERSION, strict=True)
+
+
+def test_one_replica_without_a_budget_is_said_in_the_notes(render_chart: Any) -> None:
+    values = {"replicaCount": 1, "podDisruptionBudget": {"minAvailable": None, "maxUnavailable": 1}}
+    notes = render_chart.render(values, name=RELEASE, namespace=NAMESPACE)["kube-injector/templates/NOTES.txt"]
+    assert "NOTE: one replica" in notes
+
+
+# ---------------------------------------------------------------------------------------------------------
+# NetworkPolicy, PrometheusRule, Grafana dashboard
+
+
+def test_network_policy_opens_the_webhook_port_to_all_and_metrics_to_the_selector(render_chart: Any) -> None:
+    assert of_kind(render_objects(render_chart, {}), "NetworkPolicy") == []
+    for values, webhook_port, metrics_port in (({"networkPolicy": {"enabled": True}}, 8443, 9090),
+                                               (CASES["host-network"], 10270, 10271)):
+        objects = render_objects(render_chart, values)
+        policy = one(objects, "NetworkPolicy")["spec"]
+        pod_labels = one(objects, "Deployment")["spec"]["template"]["metadata"]["labels"]
+        assert selector_matches(policy["podSelector"], pod_labels)
+        assert policy["policyTypes"] == ["Ingress"], "egress (API server, sinks) must stay open"
+        webhook, metrics = policy["ingress"]
+        assert webhook == {"ports": [{"port": webhook_port, "protocol": "TCP"}]}, "no 'from': the API server's address is unknown"
+        assert metrics["ports"] == [{"port": metrics_port, "protocol": "TCP"}]
+        assert metrics["from"] == [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}]
+    own = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+    policy = one(render_objects(render_chart, {"networkPolicy": {"enabled": True, "metricsFrom": own}}), "NetworkPolicy")
+    assert policy["spec"]["ingress"][1]["from"] == own
+    closed = one(render_objects(render_chart, {"networkPolicy": {"enabled": True, "metricsFrom": []}}), "NetworkPolicy")
+    assert len(closed["spec"]["ingress"]) == 1, "no peers: the metrics port is closed, not open to all"
+
+
+REQUIRED_ALERTS = {
+    "KubeInjectorFailOpenInjections": "kube_injector_admission_requests_total",
+    "KubeInjectorCertificateExpiresSoon": "kube_injector_serving_certificate_expiry_timestamp_seconds",
+    "KubeInjectorEventsDropped": "kube_injector_events_dropped_total",
+    "KubeInjectorScaleForwardFailures": "kube_injector_hpa_scales_failed_total",
+    "KubeInjectorNoForwarderLeader": "kube_injector_leader",
+    "KubeInjectorAPIServerErrors": "kube_injector_apiserver_requests_total",
+}
+
+
+def prometheus_rules(objects: Objects) -> dict[str, dict[str, Any]]:
+    return {rule["alert"]: rule for group in one(objects, "PrometheusRule")["spec"]["groups"] for rule in group["rules"]}
+
+
+def test_prometheus_rule_has_each_alert_only_when_asked(render_chart: Any) -> None:
+    assert of_kind(render_objects(render_chart, {}), "PrometheusRule") == []
+    objects = render_objects(render_chart, CASES["everything-on"])
+    rule = one(objects, "PrometheusRule")
+    assert rule["metadata"]["labels"]["release"] == "prometheus"
+    rules = prometheus_rules(objects)
+    assert set(rules) == set(REQUIRED_ALERTS)
+    for alert, metric in REQUIRED_ALERTS.items():
+        assert metric in rules[alert]["expr"], alert
+        assert f'namespace="{NAMESPACE}"' in rules[alert]["expr"], f"{alert} would match another release's metrics"
+        assert rules[alert]["labels"] == {"severity": "warning", "team": "platform"}
+        assert "{{ $" in rules[alert]["annotations"]["description"] or alert == "KubeInjectorNoForwarderLeader"
+    assert rules["KubeInjectorNoForwarderLeader"]["for"] == "5m"
+    assert 'outcome="failed-open"' in rules["KubeInjectorFailOpenInjections"]["expr"]
+    assert "< 7 * 86400" in rules["KubeInjectorCertificateExpiresSoon"]["expr"]
+    longer = prometheus_rules(render_objects(render_chart, {"prometheusRule": {"enabled": True, "certificateExpiryDays": 21}}))
+    assert "< 21 * 86400" in longer["KubeInjectorCertificateExpiresSoon"]["expr"]
+    # Without the forwarder there is no Lease and no forwarding, so its alerts would only be noise.
+    without = prometheus_rules(render_objects(render_chart, CASES["observability-forwarder-off"]))
+    assert set(without) == set(REQUIRED_ALERTS) - {"KubeInjectorScaleForwardFailures", "KubeInjectorNoForwarderLeader"}
+
+
+DASHBOARD_FILE = CHART / "dashboards" / "kube-injector.json"
+# Panel title -> a metric its queries must use.
+REQUIRED_PANELS = {
+    "Admission rate by outcome": "kube_injector_admission_requests_total",
+    "Admission latency quantiles": "kube_injector_admission_duration_seconds_bucket",
+    "Fail-open injections by pod": "kube_injector_admission_requests_total",
+    "Event writes, retries and drops": "kube_injector_events_dropped_total",
+    "Forwarder deliveries": "kube_injector_hpa_scales_sent_total",
+    "Serving certificate expires in": "kube_injector_serving_certificate_expiry_timestamp_seconds",
+    "Forwarder leader": "kube_injector_leader",
+}
+
+
+def dashboard_queries(dashboard: dict[str, Any]) -> dict[str, list[str]]:
+    return {panel["title"]: [target["expr"] for target in panel.get("targets", [])]
+            for panel in dashboard["panels"] if panel["type"] != "row"}
+
+
+def test_dashboard_file_has_the_panels_an_operator_needs() -> None:
+    dashboard = json.loads(DASHBOARD_FILE.read_text())
+    assert dashboard["uid"] == "kube-injector" and dashboard["title"] == "kube-injector"
+    queries = dashboard_queries(dashboard)
+    for title, metric in REQUIRED_PANELS.items():
+        assert title in queries, f"missing panel {title!r}"
+        assert any(metric in expr for expr in queries[title]), f"{title}: no query on {metric}"
+    latency = " ".join(queries["Admission latency quantiles"])
+    assert all(f"histogram_quantile({q}," in latency for q in ("0.5", "0.9", "0.99"))
+    events = " ".join(queries["Event writes, retries and drops"])
+    assert all(m in events for m in ("kube_injector_events_sent_total", "kube_injector_events_retried_total",
+                                     "kube_injector_events_dropped_total"))
+    for title, expressions in queries.items():
+        for expr in expressions:
+            assert 'namespace="$namespace"' in expr, f"{title}: {expr} ignores the namespace variable"
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
+    variables = {v["name"] for v in dashboard["templating"]["list"]}
+    assert {"datasource", "namespace"} <= variables
+
+
+def test_dashboard_config_map_carries_the_file_for_the_grafana_sidecar(render_chart: Any) -> None:
+    assert [c for c in of_kind(render_objects(render_chart, {}), "ConfigMap") if "dashboard" in c["metadata"]["name"]] == []
+    objects = render_objects(render_chart, CASES["everything-on"])
+    found = [o for t, o in objects if t.endswith("/dashboard.yaml")]
+    assert len(found) == 1 and found[0]["kind"] == "ConfigMap"
+    dashboard = found[0]
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert dashboard["metadata"]["namespace"] == "monitoring"
+    assert dashboard["metadata"]["annotations"] == {"grafana_folder": "Kubernetes"}
+    assert json.loads(dashboard["data"]["kube-injector.json"]) == json.loads(DASHBOARD_FILE.read_text())
+    default_namespace = render_objects(render_chart, {"dashboards": {"enabled": True, "labels": {"grafana_org": "2"}}})
+    plain = [o for t, o in default_namespace if t.endswith("/dashboard.yaml")][0]["metadata"]
+    assert plain["namespace"] == NAMESPACE and plain["labels"]["grafana_org"] == "2" and plain["labels"]["grafana_dashboard"] == "1"
+
+
+def test_packaged_chart_carries_the_dashboard(tmp_path: Path) -> None:
+    archive = helm.package(CHART, destination=tmp_path)
+    with tarfile.open(archive) as packaged:
+        assert "kube-injector/dashboards/kube-injector.json" in packaged.getnames()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the sample sink Secrets, the forwarder's values file and the README name the same Secrets
+
+SINKS = sorted((CHART / "examples" / "sinks").glob("*.yaml"))
+
+
+def test_sample_sink_secrets_are_the_ones_the_forwarder_values_may_read() -> None:
+    forwarder = yaml.safe_load((CHART / "examples" / "values-hpa-forwarder.yaml").read_text())["hpaForwarder"]
+    secrets = [yaml.safe_load(path.read_text()) for path in SINKS]
+    assert sorted(s["metadata"]["name"] for s in secrets) == sorted(forwarder["secretNames"])
+    for path, secret in zip(SINKS, secrets):
+        assert secret["metadata"]["namespace"] in forwarder["secretNamespaces"], path.name
+        assert f"hpa-event: {secret['metadata']['name']}" in path.read_text(), f"{path.name}: its comment names another Secret"
+        kubernetes_validate.validate(secret, KUBERNETES_VERSION, strict=True)
+        if secret["stringData"]["url"].startswith("http://"):
+            assert forwarder["allowHTTP"] is True, f"{path.name} needs hpaForwarder.allowHTTP"
+    names = {s["metadata"]["name"] for s in secrets}
+    for document in (REPOSITORY / "README.md", REPOSITORY / "docs" / "hpa-forwarder.md"):
+        for named in re.findall(r"hpa-event: (?:[a-z0-9-]+/)?([a-z0-9-]+)", document.read_text()):
+            assert named in names, f"{document.name} names the Secret {named}, which no sample defines"
+
+
+def test_knative_sample_sends_a_structured_cloud_event() -> None:
+    secret = yaml.safe_load((CHART / "examples" / "sinks" / "knative.yaml").read_text())
+    assert json.loads(secret["stringData"]["headers"]) == {"Content-Type": "application/cloudevents+json"}
+    body = json.loads(secret["stringData"]["body"])
+    assert body["specversion"] == "1.0" and body["type"] == "io.kube-injector.hpa.scaled"
+    assert body["id"] == "_event_id_" and body["source"].startswith("/apis/autoscaling/")
+
+
+@pytest.mark.parametrize("values, needles, absent", [
+    ({}, ["No image is published: kube-injector:0.1.0", "kind load docker-image kube-injector:0.1.0",
+          "Secret kube-injector-tls", "--set prometheusRule.enabled=true", "--set dashboards.enabled=true",
+          "--set metrics.serviceMonitor.enabled=true"], ["hostNetwork:", "NetworkPolicy"]),
+    ({"image": {"repository": "registry.example.com/kube-injector"}, "certificates": {"mode": "certManager"}},
+     ["get certificate kube-injector-serving"], ["No image is published"]),
+    ({"certificates": {"mode": "secret", "secret": {"name": "webhook-tls", "caBundle": SAMPLE_CA_BUNDLE}}},
+     ["The pods serve the Secret webhook-tls"], []),
+    ({"hostNetwork": True, "networkPolicy": {"enabled": True}, "prometheusRule": {"enabled": True},
+      "dashboards": {"enabled": True, "namespace": "monitoring"}, "metrics": {"serviceMonitor": {"enabled": True}}},
+     ["port 10270 (webhook) and 10271 (metrics)", "The NetworkPolicy lets only networkPolicy.metricsFrom",
+      "get prometheusrule kube-injector", "ConfigMap kube-injector-dashboard in monitoring", "A ServiceMonitor asks Prometheus"],
+     ["--set prometheusRule.enabled=true"]),
+], ids=["default", "cert-manager-own-image", "provided-secret", "host-network-and-monitoring"])
+def test_notes_say_what_to_do_next_in_each_mode(render_chart: Any, values: dict[str, Any], needles: list[str], absent: list[str]) -> None:
+    notes = render_chart.render(values, name=RELEASE, namespace=NAMESPACE)["kube-injector/templates/NOTES.txt"]
+    for needle in needles:
+        assert needle in notes, needle
+    for needle in absent:
+        assert needle not in notes, needle

@@ -139,7 +139,9 @@ public final class WebhookServer: Service {
                     try channel.pipeline.syncOperations.addHandler(registry.value)
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY is a TCP-level option: `.socketOption(.tcp_nodelay)` would be SOL_SOCKET/1, which is
+            // SO_DEBUG, refused without CAP_NET_ADMIN, so a non-root server closed every connection it accepted.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             // Unwritable above the unflushed-output bound: the TLS handler then stops reading.
             .childChannelOption(.writeBufferWaterMark, value: .init(

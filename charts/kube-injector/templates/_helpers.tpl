@@ -28,6 +28,33 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: kube-injector
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* A map without its null entries: a value set to null removes the chart's default (runAsUser on OpenShift). */}}
+{{- define "kube-injector.withoutNulls" -}}
+{{- $result := dict }}
+{{- range $key, $value := . }}
+{{- if not (kindIs "invalid" $value) }}
+{{- $_ := set $result $key $value }}
+{{- end }}
+{{- end }}
+{{- if $result }}
+{{- toYaml $result }}
+{{- else -}}
+{}
+{{- end }}
+{{- end }}
+
+{{/* The ports the containers listen on: the node's with hostNetwork, the pod's otherwise. */}}
+{{- define "kube-injector.serverPort" -}}
+{{- if .Values.hostNetwork }}{{ int .Values.server.hostNetworkPort }}{{ else }}{{ int .Values.server.port }}{{ end }}
+{{- end }}
+
+{{- define "kube-injector.metricsPort" -}}
+{{- if .Values.hostNetwork }}{{ int .Values.metrics.hostNetworkPort }}{{ else }}{{ int .Values.metrics.port }}{{ end }}
 {{- end }}
 
 {{/* The Secret the pods mount: tls.crt and tls.key, whichever mode made it. */}}
@@ -58,5 +85,5 @@ block itself or the cluster. Users add to the list; they cannot remove these.
 
 {{/* Where the server listens, as the serve command's HOST:PORT flags expect. */}}
 {{- define "kube-injector.listen" -}}
-{{- printf "0.0.0.0:%d" (int .Values.server.port) }}
+{{- printf "0.0.0.0:%s" (include "kube-injector.serverPort" .) }}
 {{- end }}
