@@ -55,7 +55,7 @@ struct Inject: ParsableCommand {
             Self.standardError("\(error)")
             throw ExitCode(2)
         }
-        let injector = try makeInjector(AdmissionController(configuration: injection))
+        let (injector, cluster) = try makeInjector(AdmissionController(configuration: injection))
 
         var output: [YAMLNode] = []
         var notInjected = 0
@@ -66,7 +66,12 @@ struct Inject: ParsableCommand {
                 let place = "\(source): document \(index + 1): \(template.objectDescription)"
                     + (template.path.isEmpty ? "" : " (\(template.path))")
                 switch template.outcome {
-                case .injected: continue
+                case .injected:
+                    if let cluster, let objects, cluster[namespace: template.namespace] == nil {
+                        // As `replay --objects` says it: serve injects a pod of a namespace it has not seen.
+                        Self.standardError("\(place): namespace \(template.namespace) is not in \(objects); injected without the Pod Security and quota checks, as serve does for a namespace it has not seen")
+                    }
+                    continue
                 case .skipped(let reason): Self.standardError("\(place): skipped: \(reason)")
                 case .failed(let reason): Self.standardError("\(place): not injected: \(reason)")
                 }
@@ -79,12 +84,12 @@ struct Inject: ParsableCommand {
 
     /// Every template gets the webhook's own decision. With `--objects`, that decision includes the
     /// cluster's Pod Security and quota admission, from the same snapshot `replay --objects` builds.
-    private func makeInjector(_ controller: AdmissionController) throws -> ManifestInjector {
-        guard let objects else { return ManifestInjector(controller: controller, defaultNamespace: namespace) }
-        // The cluster snapshot (issue 12) is not in this build: refuse rather than decide without the
-        // cluster the user named.
-        Self.standardError("--objects \(objects): cluster objects are not supported by this build yet")
-        throw ExitCode(2)
+    private func makeInjector(_ controller: AdmissionController) throws -> (injector: ManifestInjector, cluster: ClusterSnapshot?) {
+        guard let cluster = try ClusterObjectsFile.load(path: objects) else {
+            return (ManifestInjector(controller: controller, defaultNamespace: namespace), nil)
+        }
+        let injector = ManifestInjector(defaultNamespace: namespace) { controller.reviewReturningPatchedObject($0, cluster: cluster) }
+        return (injector, cluster)
     }
 
     static func standardError(_ line: String) {

@@ -124,12 +124,69 @@ final class InjectCommandTests: XCTestCase {
         XCTAssertTrue(noFile.stderr.hasPrefix("Error: Missing expected argument '--filename <filename>'"), noFile.stderr)
     }
 
-    /// Until the cluster snapshot of `replay --objects` is in the build, `--objects` is refused
-    /// rather than ignored: a decision without the cluster the user named would mislead.
-    func testObjectsIsRefusedRatherThanIgnored() throws {
-        let result = try inject(Data("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n".utf8), ["--objects", "cluster.yaml"])
-        XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr, "--objects cluster.yaml: cluster objects are not supported by this build yet\n")
-        XCTAssertEqual(result.stdout, "")
+    /// With `--objects`, each template is decided as `serve` decides in that cluster: a namespace
+    /// enforcing Pod Security "restricted" takes an injection whose init container complies, and
+    /// refuses (so inject leaves alone) one whose init container does not.
+    func testObjectsMakeTheDecisionTheClustersPodSecurityAllows() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ki-inject-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let objects = directory.appendingPathComponent("cluster.yaml")
+        try """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: locked
+              labels: {pod-security.kubernetes.io/enforce: restricted}
+
+            """.write(to: objects, atomically: true, encoding: .utf8)
+        let loose = directory.appendingPathComponent("loose.yaml")
+        try """
+            defaultProfiles: [agent]
+            profiles:
+              agent:
+                initContainers:
+                  - {name: agent-copy, image: "agent:1", resources: {limits: {cpu: 100m, memory: 64Mi}}}
+
+            """.write(to: loose, atomically: true, encoding: .utf8)
+        let deployment = Data("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: locked}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+                  containers:
+                    - name: app
+                      image: "nginx:1.27"
+                      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+
+            """.utf8)
+
+        let compliant = try inject(deployment, ["--objects", objects.path])
+        XCTAssertEqual(compliant.status, 0, compliant.stderr)
+        XCTAssertEqual(compliant.stderr, "")
+        XCTAssertTrue(compliant.stdout.contains("kube-injector.io/status"), compliant.stdout)
+
+        let refused = try KubeInjectorProcess.run(["inject", "-f", "-", "--config", loose.path, "--objects", objects.path, "--fail-on-skip"],
+                                                  stdin: deployment)
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.hasPrefix("<stdin>: document 1: Deployment locked/web (spec.template): not injected: PodSecurity \"restricted:latest\""),
+                      refused.stderr)
+        XCTAssertFalse(refused.stdout.contains("kube-injector.io/status"), "the template is left as it was")
+        let withoutCluster = try KubeInjectorProcess.run(["inject", "-f", "-", "--config", loose.path], stdin: deployment)
+        XCTAssertTrue(withoutCluster.stdout.contains("kube-injector.io/status"), "without --objects nothing is checked")
+
+        let elsewhere = try inject(Data(String(decoding: deployment, as: UTF8.self).replacingOccurrences(of: "namespace: locked", with: "namespace: open").utf8),
+                                   ["--objects", objects.path])
+        XCTAssertEqual(elsewhere.status, 0)
+        XCTAssertEqual(elsewhere.stderr, "<stdin>: document 1: Deployment open/web (spec.template): namespace open is not in \(objects.path); injected without the Pod Security and quota checks, as serve does for a namespace it has not seen\n")
+
+        let missing = try inject(deployment, ["--objects", "/nonexistent/cluster.yaml"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.stdout, "")
     }
 }
