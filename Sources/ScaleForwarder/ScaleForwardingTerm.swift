@@ -149,13 +149,17 @@ actor ScaleForwardingTerm {
     /// The HPA (nil inside when it does not exist), or nil when the API server did not answer
     /// after a few tries.
     private func lookUp(namespace: String, name: String) async -> HorizontalPodAutoscaler?? {
-        for attempt in 1...3 {
+        let policy = RetryPolicy.forwarderLookup
+        for attempt in 1...policy.maxTries {
             do {
                 return .some(try await hpas.get(namespace: namespace, name: name))
             } catch {
                 logger.warning("could not read HorizontalPodAutoscaler", metadata: [
                     "hpa": "\(namespace)/\(name)", "attempt": "\(attempt)", "error": "\(error)"])
-                do { try await Task.sleep(for: .seconds(attempt)) } catch { return nil }
+                guard policy.allowsRetry(afterAttempt: attempt) else { break }
+                let retryAfter: Duration? = if case KubernetesError.tooManyRequests(let after, _) = error { after } else { nil }
+                let delay = policy.delay(afterAttempt: attempt, random: .random(in: 0...1), retryAfter: retryAfter)
+                do { try await Task.sleep(for: delay) } catch { return nil }
             }
         }
         return nil
@@ -188,8 +192,8 @@ actor ScaleForwardingTerm {
         while spec == nil {
             do {
                 spec = try await secrets.spec(for: pending.sink)
-            } catch where !error.isPermanent && attempt < context.options.retry.maximumAttempts {
-                let delay = context.options.retry.backoff(attempt: attempt, random: Double.random(in: 0..<1))
+            } catch where !error.isPermanent && RetryPolicy.forwarderLookup.allowsRetry(afterAttempt: attempt) {
+                let delay = RetryPolicy.forwarderLookup.delay(afterAttempt: attempt, random: .random(in: 0...1))
                 attempt += 1
                 do { try await Task.sleep(for: delay) } catch { return }
             } catch {
