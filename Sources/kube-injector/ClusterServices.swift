@@ -20,6 +20,8 @@ struct ClusterServices {
     /// In start order; ServiceGroup stops them in reverse, so the forwarder stops first, the
     /// elector then releases the Lease with the last checkpoint, and the recorder flushes last.
     var services: [any Service]
+    /// `/healthz/leader` on the metrics listener while the forwarder runs.
+    var healthChecks: [String: @Sendable () -> Bool] = [:]
 
     init(options: ServeOptions, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let configuration = try Self.clientConfiguration(options: options, environment: environment) else {
@@ -52,10 +54,12 @@ struct ClusterServices {
         var forwarderOptions = ScaleForwarderOptions(identity: identity, leaseNamespace: namespace)
         forwarderOptions.allowedSecretNamespaces = options.hpaAllowedSecretNamespaces
         forwarderOptions.allowHTTP = options.hpaAllowHTTP
+        if let leaseName = options.leaseName { forwarderOptions.leaderElection.leaseName = leaseName }
         let (elector, forwarder) = ScaleForwarder.services(
             client: client, recorder: recorder, options: forwarderOptions,
             logger: Logger(label: "kube-injector.hpa-forwarder"))
         services += [elector, forwarder]
+        healthChecks["/healthz/leader"] = { elector.isHealthy() }
         logger.info("HPA forwarder on", metadata: [
             "lease": "\(namespace)/\(forwarderOptions.leaderElection.leaseName)", "identity": "\(identity)",
         ])

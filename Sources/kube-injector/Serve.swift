@@ -46,6 +46,10 @@ struct Serve: AsyncParsableCommand {
             help: "Namespace whose sink Secrets an HPA in another namespace may name (repeatable, comma-separated; \"*\" for any). Default: own namespace only.")
     var hpaSecretNamespaces: [String] = []
 
+    @Option(name: .customLong("leader-election-lease-name"),
+            help: "Name of the forwarder's Lease (default kube-injector-hpa-forwarder); the chart passes <release>-hpa-forwarder so releases never share one.")
+    var leaderElectionLeaseName: String?
+
     @Flag(name: .customLong("hpa-allow-http"), help: "Allow http:// sink URLs for the HPA forwarder (default: https only).")
     var hpaAllowHTTP = false
 
@@ -73,6 +77,7 @@ struct Serve: AsyncParsableCommand {
             let cluster = try ClusterServices(options: assembly.options, logger: logger)
             assembly.failureReporter = cluster.failureReporter
             assembly.backgroundServices += cluster.services
+            assembly.healthChecks.merge(cluster.healthChecks) { _, new in new }
         } catch {
             StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(2)

@@ -12,6 +12,10 @@ final class CurlEngine: @unchecked Sendable {
         var added: [CurlTransfer] = []
         var cancelled: [Int] = []
         var nextID = 0
+        /// Transfers handed over and not yet finished: a cancellation for one of these goes to the engine.
+        var live: Set<Int> = []
+        /// Cancellations that came before their transfer was handed over; the hand-over finds them here.
+        var cancelledBeforeAdd: Set<Int> = []
     }
 
     private let multi: UnsafeMutableRawPointer?
@@ -19,7 +23,8 @@ final class CurlEngine: @unchecked Sendable {
     /// Engine thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
-    private init() {
+    /// `shared` for ordinary traffic; a client that must not queue behind it makes its own.
+    init() {
         curl_global_init(ccurl_global_all())
         multi = curl_multi_init()
         if let multi {
@@ -45,9 +50,21 @@ final class CurlEngine: @unchecked Sendable {
             receive(.finished(.transport("libcurl could not be initialised")))
             return
         }
-        let id = inbox.withLock { inbox in
+        await stream(request, id: makeID(), receive: receive)
+    }
+
+    func makeID() -> Int {
+        inbox.withLock { inbox in
             inbox.nextID += 1
             return inbox.nextID
+        }
+    }
+
+    /// `stream` with the transfer's id chosen by the caller, so a test can cancel it before it is added.
+    func stream(_ request: HTTPRequest, id: Int, receive: @escaping @Sendable (TransferEvent) -> Void) async {
+        guard multi != nil else {
+            receive(.finished(.transport("libcurl could not be initialised")))
+            return
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -62,17 +79,39 @@ final class CurlEngine: @unchecked Sendable {
                     continuation.resume()
                     return
                 }
-                if Task.isCancelled {
-                    transfer.finish(failure: "\(request.method) cancelled")
-                    return
+                // The check and the hand-over happen under the lock that `cancel` takes, so a cancellation
+                // is either seen here or finds the transfer live: it can no longer fall in between.
+                let added = inbox.withLock { inbox in
+                    guard inbox.cancelledBeforeAdd.remove(id) == nil else { return false }
+                    inbox.added.append(transfer)
+                    inbox.live.insert(id)
+                    return true
                 }
-                inbox.withLock { $0.added.append(transfer) }
-                wake()
+                if added {
+                    wake()
+                } else {
+                    transfer.finish(failure: "\(request.method) cancelled")
+                }
             }
         } onCancel: {
-            inbox.withLock { $0.cancelled.append(id) }
-            wake()
+            cancel(id: id)
         }
+    }
+
+    /// Aborts transfer `id`, whether or not it has been handed over yet.
+    func cancel(id: Int) {
+        inbox.withLock { inbox in
+            if inbox.live.contains(id) {
+                inbox.cancelled.append(id)
+            } else {
+                inbox.cancelledBeforeAdd.insert(id)
+            }
+        }
+        wake()
+    }
+
+    private func ended(_ id: Int) {
+        inbox.withLock { _ = $0.live.remove(id) }
     }
 
     private func wake() {
@@ -93,6 +132,7 @@ final class CurlEngine: @unchecked Sendable {
                 if code == CURLM_OK {
                     active[transfer.easy] = transfer
                 } else {
+                    ended(transfer.id)
                     transfer.finish(failure: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(code)))")
                 }
             }
@@ -100,6 +140,7 @@ final class CurlEngine: @unchecked Sendable {
                 guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
                 active[easy] = nil
                 curl_multi_remove_handle(multi, easy)
+                ended(id)
                 transfer.finish(failure: "cancelled")
             }
 
@@ -113,6 +154,7 @@ final class CurlEngine: @unchecked Sendable {
                 let result = ccurl_message_result(message)
                 curl_multi_remove_handle(multi, easy)
                 if let transfer = active.removeValue(forKey: easy) {
+                    ended(transfer.id)
                     transfer.finish(result)
                 }
             }

@@ -2,16 +2,19 @@ import NIOCore
 import NIOHTTP1
 import Prometheus
 
-/// Answers `GET /metrics` with the registry's Prometheus text exposition; 404 for anything else.
+/// Answers `GET /metrics` with the registry's Prometheus text exposition, and each health check's path with
+/// 200 `ok` or 503 `failing`; 404 for anything else.
 final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let registry: PrometheusCollectorRegistry
     private var request: HTTPRequestHead?
+    private let healthChecks: [String: @Sendable () -> Bool]
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry, healthChecks: [String: @Sendable () -> Bool] = [:]) {
         self.registry = registry
+        self.healthChecks = healthChecks
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -31,6 +34,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
                 status = .ok
                 body = registry.emitToBuffer()
                 headers = ["content-type": "text/plain; version=0.0.4; charset=utf-8"]
+            } else if let check = healthChecks[String(path)], head.method == .GET || head.method == .HEAD {
+                let healthy = check()
+                status = healthy ? .ok : .serviceUnavailable
+                body = Array((healthy ? "ok\n" : "failing\n").utf8)
+                headers = ["content-type": "text/plain; charset=utf-8"]
             } else {
                 status = .notFound
                 body = Array("not found\n".utf8)

@@ -6,7 +6,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// A plain-HTTP listener (default 0.0.0.0:9090) serving the Prometheus text rendering of a
-/// `PrometheusCollectorRegistry` at `/metrics`, as a swift-service-lifecycle `Service`. Kept apart
+/// `PrometheusCollectorRegistry` at `/metrics` (and any `healthChecks`: 200 when the check passes, 503
+/// when not), as a swift-service-lifecycle `Service`. Kept apart
 /// from the webhook port so scraping needs no client certificate and never competes with admission.
 public final class MetricsListener: Service {
     private let host: String
@@ -15,11 +16,14 @@ public final class MetricsListener: Service {
     private let logger: Logger
     private let group: EventLoopGroup
     private let listening: EventLoopPromise<SocketAddress>
+    private let healthChecks: [String: @Sendable () -> Bool]
 
     public init(
         host: String = "0.0.0.0", port: Int = 9090, registry: PrometheusCollectorRegistry, logger: Logger,
-        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        healthChecks: [String: @Sendable () -> Bool] = [:]
     ) {
+        self.healthChecks = healthChecks
         self.host = host
         self.port = port
         self.registry = registry
@@ -34,6 +38,7 @@ public final class MetricsListener: Service {
 
     public func run() async throws {
         let registry = registry
+        let healthChecks = healthChecks
         let channel: Channel
         do {
             channel = try await ServerBootstrap(group: group)
@@ -41,7 +46,7 @@ public final class MetricsListener: Service {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(registry: registry))
+                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(registry: registry, healthChecks: healthChecks))
                     }
                 }
                 .bind(host: host, port: port).get()
