@@ -30,6 +30,8 @@ actor ScaleForwardingTerm {
     private let newQueuesContinuation: AsyncStream<AsyncStream<PendingScale>>.Continuation
     /// Problems already said, per HPA, so each is logged (and reported) once, not per scale.
     private var said: Set<String> = []
+    /// The checkpoint changed since it was last written to the Lease.
+    private var checkpointDirty = false
 
     private var logger: Logger { context.logger }
 
@@ -72,6 +74,15 @@ actor ScaleForwardingTerm {
                     await self.evict()
                 }
             }
+            // The checkpoint goes to the Lease right after a delivery's 2xx, batched to at most one write
+            // per interval: the window in which a dying leader's deliveries can be resent stays that short.
+            group.addTask {
+                let interval = self.context.options.checkpointInterval
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    await self.writeCheckpointIfChanged()
+                }
+            }
             // One worker per sink, started as sinks appear; each delivers its queue in order.
             for await queue in newQueues {
                 group.addTask {
@@ -105,9 +116,9 @@ actor ScaleForwardingTerm {
         let namespace = event.involvedObject.namespace ?? event.metadata.namespace ?? ""
         let now = Date()
         let first = event.firstTimestamp.flatMap(KubernetesTimestamp.date(from:))
-        let last = event.lastTimestamp.flatMap(KubernetesTimestamp.date(from:))
-            ?? event.eventTime.flatMap(KubernetesTimestamp.date(from:)) ?? first ?? now
-        guard let counts = ledger.claim(eventUID: uid, count: event.count ?? 1, firstTimestamp: first,
+        let last = event.lastOccurrence.flatMap(KubernetesTimestamp.date(from:)) ?? first ?? now
+        // series.count as well as count: an events.k8s.io/v1 writer counts repeats in the series.
+        guard let counts = ledger.claim(eventUID: uid, count: event.occurrences, firstTimestamp: first,
                                         lastTimestamp: last, now: now) else { return }
         context.metrics.seen.increment(by: counts.count)
 
@@ -241,7 +252,16 @@ actor ScaleForwardingTerm {
     }
 
     private func publishCheckpoint() async {
+        checkpointDirty = true
         await context.elector.publish(annotation: ScaleCheckpoint.annotation, value: ledger.checkpoint.serialized())
+    }
+
+    private func writeCheckpointIfChanged() async {
+        guard checkpointDirty else { return }
+        checkpointDirty = false
+        if await context.elector.renewNow() {
+            context.metrics.checkpointWrites.increment()
+        }
     }
 
     /// Logs `message` once per subject and message; with `report`, also a Warning Event on that object.

@@ -88,10 +88,27 @@ public actor LeaderElector: Service {
         published[key] = value
     }
 
+    /// Renews now, carrying the published annotations, instead of waiting for the next retry period; when a
+    /// round is already under way, one more follows it at once. True when a renewal was written or queued.
+    /// The caller batches (the forwarder: at most one per 200 ms).
+    public func renewNow() async -> Bool {
+        guard machine.isLeader else { return false }
+        if roundInProgress {
+            renewalRequested = true
+            return true
+        }
+        await round()
+        return true
+    }
+
+    private var roundInProgress = false
+    private var renewalRequested = false
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.round()
+                if await self.takeRenewalRequest() { continue }
                 // Followers spread their attempts as client-go does (jitter up to 1.2 periods).
                 let jitter = await self.isLeader ? 1.0 : 1.0 + Double.random(in: 0..<1.2)
                 try? await Task.sleep(for: self.options.retryPeriod * jitter)
@@ -106,7 +123,19 @@ public actor LeaderElector: Service {
         "/apis/coordination.k8s.io/v1/namespaces/\(options.leaseNamespace)/leases/\(options.leaseName)"
     }
 
+    private func takeRenewalRequest() -> Bool {
+        defer { renewalRequested = false }
+        return renewalRequested && machine.isLeader
+    }
+
     private func round() async {
+        // The actor is re-entrant across the awaits below; one round at a time keeps the machine's view whole.
+        guard !roundInProgress else {
+            renewalRequested = true
+            return
+        }
+        roundInProgress = true
+        defer { roundInProgress = false }
         var action = machine.tick(now: clock.now, wallNow: Date())
         while true {
             switch action {
