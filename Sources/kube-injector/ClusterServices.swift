@@ -54,6 +54,7 @@ struct ClusterServices {
         var forwarderOptions = ScaleForwarderOptions(identity: identity, leaseNamespace: namespace)
         forwarderOptions.allowedSecretNamespaces = options.hpaAllowedSecretNamespaces
         forwarderOptions.allowHTTP = options.hpaAllowHTTP
+        forwarderOptions.sinkCertificateAuthorityPEM = options.hpaSinkCertificateAuthorityPEM
         if let leaseName = options.leaseName { forwarderOptions.leaderElection.leaseName = leaseName }
         let (elector, forwarder) = ScaleForwarder.services(
             client: client, recorder: recorder, options: forwarderOptions,

@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
             help: "Namespace whose sink Secrets an HPA in another namespace may name (repeatable, comma-separated; \"*\" for any). Default: own namespace only.")
     var hpaSecretNamespaces: [String] = []
 
+    @Option(name: .customLong("hpa-sink-ca"), help: "CA bundle (PEM) that sink certificates are checked against (default: the system trust store).")
+    var hpaSinkCA: String?
+
     @Option(name: .customLong("leader-election-lease-name"),
             help: "Name of the forwarder's Lease (default kube-injector-hpa-forwarder); the chart passes <release>-hpa-forwarder so releases never share one.")
     var leaderElectionLeaseName: String?

@@ -23,6 +23,8 @@ struct ServeOptions: Sendable {
     /// Namespaces whose Secrets an HPA in another namespace may name; empty: own namespace only.
     var hpaAllowedSecretNamespaces: Set<String>
     var hpaAllowHTTP: Bool
+    /// PEM of the CAs sink certificates are checked against; nil: the system trust store.
+    var hpaSinkCertificateAuthorityPEM: String?
     /// The forwarder's Lease; nil: `LeaderElectionOptions`' default.
     var leaseName: String?
     var development: Bool
@@ -44,6 +46,13 @@ struct ServeOptions: Sendable {
             $0.split(separator: ",").map { $0.trimmingWhitespace() }
         }.filter { !$0.isEmpty })
         hpaAllowHTTP = command.hpaAllowHTTP
+        if let path = command.hpaSinkCA {
+            do {
+                hpaSinkCertificateAuthorityPEM = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ServeUsageError("--hpa-sink-ca \(path): cannot read the file (\(FileReadFailure.reason(error)))")
+            }
+        }
         if let name = command.leaderElectionLeaseName {
             // A Lease name is a DNS subdomain (RFC 1123): lower-case alphanumerics, '-' and '.', at most 253.
             let allowed = name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
