@@ -92,11 +92,22 @@ public final class KubernetesClient: Sendable {
     }
 
     /// Decodes the newline-delimited stream as it arrives; ends when the server closes it (timeoutSeconds).
+    /// At most `bufferCapacity` events wait for the consumer: beyond that the transfer pauses (the socket is
+    /// not read) until the consumer has taken half of them.
     /// A non-200 answer ends the stream with its typed error (410 as `.gone`). Cancelling the consuming task,
     /// or dropping the stream, closes the connection.
     public func watch<T: Decodable & Sendable>(_ type: T.Type, path: String, resourceVersion: String?,
                                                timeoutSeconds: Int, allowBookmarks: Bool = true,
-                                               query: [String: String] = [:]) -> AsyncThrowingStream<WatchEvent<T>, Error> {
+                                               query: [String: String] = [:],
+                                               bufferCapacity: Int = 256) -> AsyncThrowingStream<WatchEvent<T>, Error> {
+        watchBuffered(type, path: path, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                      allowBookmarks: allowBookmarks, query: query, bufferCapacity: bufferCapacity).stream
+    }
+
+    /// `watch`, with the buffer that bounds it (tests look at it).
+    func watchBuffered<T: Decodable & Sendable>(_ type: T.Type, path: String, resourceVersion: String?,
+                                                timeoutSeconds: Int, allowBookmarks: Bool, query: [String: String],
+                                                bufferCapacity: Int) -> (stream: AsyncThrowingStream<WatchEvent<T>, Error>, buffer: WatchBuffer) {
         var query = query
         query["watch"] = "true"
         query["timeoutSeconds"] = String(timeoutSeconds)
@@ -107,15 +118,19 @@ public final class KubernetesClient: Sendable {
 
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: WatchEvent<T>.self)
         let target = APIRequestTarget(method: "GET", path: path, query: query)
+        let buffer = WatchBuffer(capacity: bufferCapacity)
+        let engine = engine
+        let id = engine.makeID()
+        buffer.onResume { engine.resume(id: id) }
         let task = Task { [self] in
             do {
                 try await waitForRateLimit()
                 let request = try makeRequest(method: "GET", path: path, query: query, contentType: nil, body: [],
                                               timeout: deadline, forceTokenReread: false)
-                let decoder = WatchStreamDecoder<T>(continuation: continuation)
+                let decoder = WatchStreamDecoder<T>(continuation: continuation, buffer: buffer)
                 let started = ContinuousClock.now
                 let answered = LockedValue(false)
-                await engine.stream(request) { event in
+                await engine.stream(request, id: id, buffer: buffer) { event in
                     switch event {
                     case .head(let status, let headers):
                         answered.withLock { $0 = true }
@@ -132,7 +147,13 @@ public final class KubernetesClient: Sendable {
             }
         }
         continuation.onTermination = { _ in task.cancel() }
-        return stream
+        let iterator = WatchIterator(stream.makeAsyncIterator())
+        let counted = AsyncThrowingStream {
+            let next = try await iterator.next()
+            if next != nil { buffer.consumed() }
+            return next
+        }
+        return (counted, buffer)
     }
 
     // MARK: - Requests
@@ -264,5 +285,19 @@ public final class KubernetesClient: Sendable {
         } catch {
             throw KubernetesError.decoding("\(T.self): \(error)")
         }
+    }
+}
+
+/// The consumer's side of a watch's stream, counting what it takes off the `WatchBuffer`. One consumer, one
+/// task: the unfolding stream calls `next` one at a time.
+private final class WatchIterator<T: Sendable>: @unchecked Sendable {
+    private var base: AsyncThrowingStream<WatchEvent<T>, Error>.AsyncIterator
+
+    init(_ base: AsyncThrowingStream<WatchEvent<T>, Error>.AsyncIterator) {
+        self.base = base
+    }
+
+    func next() async throws -> WatchEvent<T>? {
+        try await base.next()
     }
 }

@@ -11,6 +11,7 @@ final class CurlEngine: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
         var cancelled: [Int] = []
+        var resumed: [Int] = []
         var nextID = 0
         /// Transfers handed over and not yet finished: a cancellation for one of these goes to the engine.
         var live: Set<Int> = []
@@ -61,7 +62,8 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     /// `stream` with the transfer's id chosen by the caller, so a test can cancel it before it is added.
-    func stream(_ request: HTTPRequest, id: Int, receive: @escaping @Sendable (TransferEvent) -> Void) async {
+    func stream(_ request: HTTPRequest, id: Int, buffer: WatchBuffer? = nil,
+                receive: @escaping @Sendable (TransferEvent) -> Void) async {
         guard multi != nil else {
             receive(.finished(.transport("libcurl could not be initialised")))
             return
@@ -70,7 +72,7 @@ final class CurlEngine: @unchecked Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let transfer: CurlTransfer
                 do {
-                    transfer = try CurlTransfer(id: id, request: request) { event in
+                    transfer = try CurlTransfer(id: id, request: request, buffer: buffer) { event in
                         receive(event)
                         if case .finished = event { continuation.resume() }
                     }
@@ -98,6 +100,12 @@ final class CurlEngine: @unchecked Sendable {
         }
     }
 
+    /// Lets a transfer paused by its full `WatchBuffer` read again.
+    func resume(id: Int) {
+        inbox.withLock { $0.resumed.append(id) }
+        wake()
+    }
+
     /// Aborts transfer `id`, whether or not it has been handed over yet.
     func cancel(id: Int) {
         inbox.withLock { inbox in
@@ -123,9 +131,9 @@ final class CurlEngine: @unchecked Sendable {
     private func run() {
         guard let multi else { return }
         while true {
-            let (added, cancelled) = inbox.withLock { inbox in
-                defer { inbox.added = []; inbox.cancelled = [] }
-                return (inbox.added, inbox.cancelled)
+            let (added, cancelled, resumed) = inbox.withLock { inbox in
+                defer { inbox.added = []; inbox.cancelled = []; inbox.resumed = [] }
+                return (inbox.added, inbox.cancelled, inbox.resumed)
             }
             for transfer in added {
                 let code = curl_multi_add_handle(multi, transfer.easy)
@@ -135,6 +143,11 @@ final class CurlEngine: @unchecked Sendable {
                     ended(transfer.id)
                     transfer.finish(failure: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(code)))")
                 }
+            }
+            for id in resumed {
+                guard let (easy, _) = active.first(where: { $0.value.id == id }) else { continue }
+                // CURLPAUSE_CONT is 0: unpause both directions.
+                _ = curl_easy_pause(easy, 0)
             }
             for id in cancelled {
                 guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
