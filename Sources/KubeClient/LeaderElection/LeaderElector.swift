@@ -97,7 +97,10 @@ public actor LeaderElector: Service {
             renewalRequested = true
             return true
         }
-        await round()
+        // In a task of its own: a caller cancelled mid-request (its term ending) must not cut off a write the
+        // API server may already have applied, or the elector's resourceVersion goes stale and the release
+        // that follows is refused.
+        await Task { await self.round() }.value
         return true
     }
 
@@ -245,6 +248,11 @@ public actor LeaderElector: Service {
     }
 
     private func release() async {
+        // A renewal under way finishes first, so the release updates the Lease as that renewal left it.
+        let deadline = clock.now + options.renewDeadline
+        while roundInProgress, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         let wasLeader = machine.isLeader
         if wasLeader { leading(false) }
         guard case .releaseLease(let record, let resourceVersion) = machine.stop(wallNow: Date()), options.releaseOnShutdown else {
