@@ -268,7 +268,20 @@ public actor LeaderElector: Service {
         let client = client
         let update = body
         do {
-            _ = try await RequestTimeout.run(options.retryPeriod) { try await client.update(path: path, body: update) }
+            do {
+                _ = try await RequestTimeout.run(options.retryPeriod) { try await client.update(path: path, body: update) }
+            } catch KubernetesError.conflict {
+                // Our last write landed but its answer did not reach us: release from the Lease as it is now,
+                // if it is still ours.
+                let current = try await RequestTimeout.run(options.retryPeriod) { try await client.get(Lease.self, path: path) }
+                guard current.spec?.holderIdentity == options.identity else {
+                    throw KubernetesError.conflict(Status(code: 409, reason: "Conflict", message: "another replica holds the Lease now"))
+                }
+                var retried = update
+                retried.metadata.resourceVersion = current.metadata.resourceVersion
+                let again = retried
+                _ = try await RequestTimeout.run(options.retryPeriod) { try await client.update(path: path, body: again) }
+            }
             logger.info("released the Lease", metadata: ["lease": "\(options.leaseNamespace)/\(options.leaseName)"])
         } catch {
             logger.warning("could not release the Lease; another replica takes over when it expires",
