@@ -60,7 +60,7 @@ actor ScaleForwardingTerm {
     func run() async {
         await publishCheckpoint()
         let options = context.options
-        let eventsPath = options.namespace.map { "/api/v1/namespaces/\($0)/events" } ?? "/api/v1/events"
+        let eventsPath = Self.eventsPath(options)
         let events = Reflector<Event>(client: context.client, path: eventsPath,
                                       query: ["fieldSelector": "involvedObject.kind=HorizontalPodAutoscaler"])
         await withTaskGroup(of: Void.self) { group in
@@ -272,6 +272,10 @@ actor ScaleForwardingTerm {
             context.recorder.record(involvedObject: report, type: .warning, reason: ScaleForwarder.failureReason,
                                     message: message)
         }
+    }
+
+    static func eventsPath(_ options: ScaleForwarderOptions) -> String {
+        options.namespace.map { "/api/v1/namespaces/\($0)/events" } ?? "/api/v1/events"
     }
 
     private static func wholeSecond(_ date: Date) -> Date {

@@ -19,10 +19,20 @@ public struct Reflector<T: Decodable & Sendable & KubernetesObject>: Sendable {
         self.path = path
         self.query = query
         self.options = options
+        stateGauges = Self.stateGauges(path: path)
+    }
+
+    private static func stateGauges(path: String) -> [String: Gauge] {
         let resource = APIRequestTarget(method: "GET", path: path).resource
-        stateGauges = Dictionary(uniqueKeysWithValues: ["listing", "watching", "backing_off"].map {
+        return Dictionary(uniqueKeysWithValues: ["listing", "watching", "backing_off"].map {
             ($0, Gauge(label: "kube_injector_watch_state", dimensions: [("resource", resource), ("state", $0)]))
         })
+    }
+
+    /// Puts the watch-state gauges of a Reflector that will run on `path` on /metrics at 0 now, so a replica
+    /// that has not started it yet (a follower) shows it as not watching rather than not at all.
+    public static func registerMetrics(path: String) {
+        for gauge in stateGauges(path: path).values { gauge.record(0) }
     }
 
     private func entered(_ state: String) {
