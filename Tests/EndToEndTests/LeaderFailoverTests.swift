@@ -105,7 +105,10 @@ final class LeaderFailoverTests: XCTestCase {
         // retryPeriod * [1, 1 + JitterFactor 1.2] = 2 to 4.4 s), counts the 15 s from then, and takes the expired
         // Lease at its next try: at most 15 + 2 * 4.4 s after the last renewal.
         XCTAssertLessThan(expiry, 15 + 2 * 4.4 + 0.5, "the survivor waited past the Lease's expiry plus one follower retry")
-        XCTAssertLessThanOrEqual(duplicates, 2, "duplicates only for what the dead leader sent in its last checkpoint interval")
+        // Duplicates only for what the dead leader delivered after its last checkpoint write: scales arrive every
+        // 50 ms or more here, and that window is one 200 ms checkpoint interval plus one Lease write (well under
+        // 100 ms against the fake), so at most 6 of them.
+        XCTAssertLessThanOrEqual(duplicates, 6, "more duplicates than the checkpoint window can explain")
     }
 
     private func isLeader(_ name: String) throws -> Bool {

@@ -119,6 +119,7 @@ public final class KubernetesClient: Sendable {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: WatchEvent<T>.self)
         let target = APIRequestTarget(method: "GET", path: path, query: query)
         let buffer = WatchBuffer(capacity: bufferCapacity)
+        let consumerGone = LockedValue(false)
         let engine = engine
         let id = engine.makeID()
         buffer.onResume { engine.resume(id: id) }
@@ -136,7 +137,9 @@ public final class KubernetesClient: Sendable {
                         answered.withLock { $0 = true }
                         self.observe(target, status: status, headers: headers, body: nil, since: started)
                     case .finished(let error?) where !answered.withLock({ $0 }):
-                        if !Task.isCancelled { self.observe(target, transportError: error, since: started) }
+                        // This runs on the engine's thread, outside any task: the consumer's cancellation is
+                        // read from the flag its termination sets.
+                        if !consumerGone.withLock({ $0 }) { self.observe(target, transportError: error, since: started) }
                     default:
                         break
                     }
@@ -146,7 +149,10 @@ public final class KubernetesClient: Sendable {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        continuation.onTermination = { _ in
+            consumerGone.withLock { $0 = true }
+            task.cancel()
+        }
         let iterator = WatchIterator(stream.makeAsyncIterator())
         let counted = AsyncThrowingStream {
             let next = try await iterator.next()

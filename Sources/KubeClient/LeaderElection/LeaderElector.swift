@@ -133,10 +133,8 @@ public actor LeaderElector: Service {
 
     private func round() async {
         // The actor is re-entrant across the awaits below; one round at a time keeps the machine's view whole.
-        guard !roundInProgress else {
-            renewalRequested = true
-            return
-        }
+        // A round skipped here is not owed: the one under way renews.
+        guard !roundInProgress else { return }
         roundInProgress = true
         defer { roundInProgress = false }
         var action = machine.tick(now: clock.now, wallNow: Date())
