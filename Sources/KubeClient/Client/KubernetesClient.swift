@@ -24,6 +24,8 @@ public final class KubernetesClient: Sendable {
     public let configuration: ClientConfiguration
     public let options: ClientOptions
     private let engine: CurlEngine
+    /// A `.dedicated` engine is this client's alone and ends with it.
+    private let ownsEngine: Bool
     private let tokens: BearerTokenSource
     private let limiter: LockedValue<TokenBucket>
     private let logger: Logger
@@ -40,14 +42,22 @@ public final class KubernetesClient: Sendable {
         self.configuration = configuration
         self.options = options
         switch connection {
-        case .shared: self.engine = CurlEngine.shared
-        case .dedicated: self.engine = CurlEngine()
+        case .shared:
+            self.engine = CurlEngine.shared
+            self.ownsEngine = false
+        case .dedicated:
+            self.engine = CurlEngine()
+            self.ownsEngine = true
         }
         self.tokens = BearerTokenSource(credentials: configuration.credentials)
         self.limiter = LockedValue(TokenBucket(qps: options.qps, burst: options.burst, now: .now))
         self.logger = logger
         self.metrics = KubeClientMetrics(factory: metricsFactory)
         self.failureLog = LockedValue(APIServerFailureLog(interval: options.failureLogInterval))
+    }
+
+    deinit {
+        if ownsEngine { engine.shutDown() }
     }
 
     /// Another client to the same API server with its own options, rate limiter and (with `.dedicated`)

@@ -13,6 +13,8 @@ final class CurlEngine: @unchecked Sendable {
         var cancelled: [Int] = []
         var resumed: [Int] = []
         var nextID = 0
+        /// Set by `shutDown`: the thread ends its transfers and exits.
+        var stopping = false
         /// Transfers handed over and not yet finished: a cancellation for one of these goes to the engine.
         var live: Set<Int> = []
         /// Cancellations that came before their transfer was handed over; the hand-over finds them here.
@@ -128,12 +130,29 @@ final class CurlEngine: @unchecked Sendable {
 
     // MARK: - Engine thread
 
+    /// Ends a dedicated engine's thread once its owner is gone: transfers still running finish as cancelled,
+    /// and the multi handle is released. Never called on `shared`.
+    func shutDown() {
+        inbox.withLock { $0.stopping = true }
+        wake()
+    }
+
     private func run() {
         guard let multi else { return }
         while true {
-            let (added, cancelled, resumed) = inbox.withLock { inbox in
+            let (added, cancelled, resumed, stopping) = inbox.withLock { inbox in
                 defer { inbox.added = []; inbox.cancelled = []; inbox.resumed = [] }
-                return (inbox.added, inbox.cancelled, inbox.resumed)
+                return (inbox.added, inbox.cancelled, inbox.resumed, inbox.stopping)
+            }
+            if stopping {
+                for transfer in added { transfer.finish(failure: "cancelled: the client was released") }
+                for (easy, transfer) in active {
+                    curl_multi_remove_handle(multi, easy)
+                    transfer.finish(failure: "cancelled: the client was released")
+                }
+                active = [:]
+                curl_multi_cleanup(multi)
+                return
             }
             for transfer in added {
                 let code = curl_multi_add_handle(multi, transfer.easy)
