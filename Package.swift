@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Swift 5 language mode with complete concurrency checking as warnings: the checks inform,
-// the NIO handlers stay on their event loops as NIO intends.
+// Swift 6 language mode (the default for tools version 6.0): complete concurrency checking, its
+// findings errors. The upcoming-feature flag below says so explicitly for readers and older tools.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("StrictConcurrency=complete"),
 ]
@@ -27,14 +27,24 @@ let package = Package(
     products: [
         .executable(name: "kube-injector", targets: ["kube-injector"]),
     ],
+    // Exact versions, so every build (a laptop, CI, the image) compiles the same code: no
+    // Package.resolved can be committed here. To move one: change its version below, run
+    // `swift package update` and `scripts/test.sh`, and commit the two together; the versions a
+    // machine offers are in `git -C /opt/swift-packages/OWNER/NAME.git tag`. A range or `from:` is
+    // refused by Tests/python/test_package_pins.py.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+        // Listed only to pin what the packages above depend on in turn
+        // (swift-nio and swift-prometheus: atomics, system; swift-service-lifecycle: async-algorithms).
+        .package(url: "https://github.com/apple/swift-atomics.git", exact: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", exact: "1.1.4"),
     ],
     targets: [
         // C shims: thin typed wrappers over the system libraries, no logic.
@@ -142,6 +152,12 @@ let package = Package(
         // boundary fakes, Tests/FakeAPIServer), certificate making with the openssl CLI, free ports.
         .target(
             name: "TestSupport",
+            dependencies: [
+                // Nothing here uses them: they only make the exact pins of these two transitive
+                // packages count as used, so SwiftPM does not warn; the shipped binary is unchanged.
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -156,6 +172,7 @@ let package = Package(
             dependencies: [
                 "WebhookServer", "Admission", "COpenSSL", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -191,6 +208,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["kube-injector", "TestSupport"],
+            // The `inject` goldens are read and (UPDATE_GOLDEN=1) rewritten in the source tree.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -44,16 +44,25 @@ public struct AdmissionController: Sendable {
         } catch {
             return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
         }
-        guard request.isPod, configuration.mutates(operation: request.operation) else {
-            return (skipped(request), request.object)
+        guard request.isPod else {
+            return (skipped(request, reason: "not a pod"), request.object)
+        }
+        guard configuration.mutates(operation: request.operation) else {
+            return (skipped(request, reason: "the configuration does not inject on this operation"), request.object)
         }
         // Moved out of the request (and the parsed tree is gone), so the self-check patches the
         // only copy in place.
         var pod = request.object
         request.object = .null
-        switch Injector(configuration: configuration).decide(pod: &pod) {
-        case .skip:
-            return (skipped(request), pod)
+        var decision = Injector(configuration: configuration).decide(pod: &pod)
+        // The patched pod must pass what the API server checks after the webhook; if not, the
+        // pod is admitted unchanged like any other failure (all or nothing).
+        if case .inject(_, let injected) = decision, let failure = PodAdmissibility(injected: injected).check(pod: pod) {
+            decision = .failOpen(failure)
+        }
+        switch decision {
+        case .skip(let reason):
+            return (skipped(request, reason: reason), pod)
         case .failOpen(let failure):
             let record = Self.failureRecord(failure, request: request, pod: pod)
             let response = Self.responseBody(
@@ -62,15 +71,15 @@ public struct AdmissionController: Sendable {
             // A failed self-check may have partly patched `pod`; the stored object is the one sent.
             let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
             return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
-        case .inject(let operations):
+        case .inject(let operations, _):
             let response = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: JSONPatch(operations), warning: nil)
             return (AdmissionOutcome(result: .injected, httpStatus: 200, body: response, patchOperations: operations.count, failure: nil), pod)
         }
     }
 
-    private func skipped(_ request: AdmissionRequest) -> AdmissionOutcome {
+    private func skipped(_ request: AdmissionRequest, reason: String) -> AdmissionOutcome {
         let body = Self.responseBody(apiVersion: request.apiVersion, uid: request.uid, patch: nil, warning: nil)
-        return AdmissionOutcome(result: .skipped, httpStatus: 200, body: body, patchOperations: 0, failure: nil)
+        return AdmissionOutcome(result: .skipped, httpStatus: 200, body: body, patchOperations: 0, failure: nil, skipReason: reason)
     }
 
     private static func badRequest(_ message: String) -> AdmissionOutcome {

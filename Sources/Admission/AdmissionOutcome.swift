@@ -20,12 +20,16 @@ public struct AdmissionOutcome: Sendable {
     /// Number of JSON Patch operations in the patch, for metrics.
     public var patchOperations: Int
     public var failure: FailureRecord?
+    /// Why a `.skipped` pod was left alone ("no profile selected"), for `inject` and `replay` to tell
+    /// a person; nil for the other results.
+    public var skipReason: String?
 
-    public init(result: Result, httpStatus: Int, body: [UInt8], patchOperations: Int, failure: FailureRecord?) {
+    public init(result: Result, httpStatus: Int, body: [UInt8], patchOperations: Int, failure: FailureRecord?, skipReason: String? = nil) {
         self.result = result
         self.httpStatus = httpStatus
         self.body = body
         self.patchOperations = patchOperations
         self.failure = failure
+        self.skipReason = skipReason
     }
 }

@@ -26,6 +26,8 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     /// 1-based line in the source, when known.
     public var line: Int?
     public var problem: Problem
+    /// The document's other problems, in document order: one run reports them all.
+    public var additionalErrors: [ConfigurationError] = []
 
     public init(source: String, location: String, line: Int?, problem: Problem) {
         self.source = source
@@ -34,7 +36,16 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.problem = problem
     }
 
+    /// Every problem, one per line (`file:line: location: problem`).
     public var description: String {
+        ([self] + additionalErrors).map(\.singleLine).joined(separator: "\n")
+    }
+
+    /// All problems of the document, this one first.
+    public var allErrors: [ConfigurationError] { [self] + additionalErrors }
+
+    /// This problem alone, as `file:line: location: problem`.
+    public var singleLine: String {
         var text = source
         if let line { text += ":\(line)" }
         text += ": "

@@ -1,10 +1,19 @@
 import YAML
 
 /// Turns a YAML configuration document into an `InjectionConfig`, refusing anything it does
-/// not understand with a `ConfigurationError` that names the place and the fix.
+/// not understand with a `ConfigurationError` that names the place and the fix. Every field a
+/// profile injects is checked with the API server's own rules (`PodPartValidator`), and every
+/// problem of the document is reported at once: the first error carries the others.
 struct ConfigurationLoader {
     let yaml: String
     let source: String
+    /// Problems found so far and the line of each location, filled while the document is read.
+    private let notes = Notes()
+
+    private final class Notes {
+        var errors: [ConfigurationError] = []
+        var lines: [String: Int] = [:]
+    }
 
     static let topLevelKeys = ["defaultProfiles", "operations", "profiles"]
     static let profileKeys = [
@@ -22,6 +31,25 @@ struct ConfigurationLoader {
     static let volumeMountKeys = ["name", "mountPath", "readOnly", "recursiveReadOnly", "subPath", "subPathExpr", "mountPropagation"]
 
     func load() throws -> InjectionConfig {
+        let configuration: InjectionConfig?
+        do {
+            configuration = try loadDocument()
+        } catch let problem as ConfigurationError {
+            notes.errors.append(problem)
+            configuration = nil
+        }
+        if !notes.errors.isEmpty {
+            // In document order, so a person fixes them top to bottom.
+            let ordered = notes.errors.enumerated()
+                .sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }.map(\.element)
+            var first = ordered[0]
+            first.additionalErrors = Array(ordered.dropFirst())
+            throw first
+        }
+        return configuration ?? InjectionConfig()
+    }
+
+    private func loadDocument() throws -> InjectionConfig {
         let root: YAMLNode?
         do {
             root = try YAML.compose(yaml: yaml)
@@ -37,38 +65,117 @@ struct ConfigurationLoader {
         var operations = ["CREATE"]
         var profiles: [InjectionProfile] = []
         for (keyNode, value) in mapping {
-            let key = try keyString(keyNode, location: "")
-            switch key {
-            case "defaultProfiles":
-                defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark.line) }
-            case "operations":
-                operations = []
-                for node in try sequence(value, location: key) {
-                    let operation = try string(node, location: key)
-                    guard operation == "CREATE" || operation == "UPDATE" else {
-                        throw error(at: node, key, .invalidValue("operation \"\(operation)\" is not one the injector handles; use CREATE and/or UPDATE"))
+            // A problem under one top-level key does not stop the others from being read.
+            do {
+                let key = try keyString(keyNode, location: "")
+                switch key {
+                case "defaultProfiles":
+                    defaultProfiles = try sequence(value, location: key).map { (try string($0, location: key), $0.mark.line) }
+                case "operations":
+                    operations = []
+                    for node in try sequence(value, location: key) {
+                        let operation = try string(node, location: key)
+                        switch operation {
+                        case "CREATE":
+                            if !operations.contains(operation) { operations.append(operation) }
+                        case "UPDATE":
+                            notes.errors.append(error(at: node, key, .invalidValue(
+                                "UPDATE cannot be used: Kubernetes forbids adding init containers, volumes or env to an existing pod (a pod's spec is immutable), so the API server would refuse every update of an injected pod; use [CREATE]")))
+                        default:
+                            notes.errors.append(error(at: node, key, .invalidValue("operation \"\(operation)\" is not one the injector handles; use CREATE")))
+                        }
                     }
-                    if !operations.contains(operation) { operations.append(operation) }
+                    if operations.isEmpty { operations = ["CREATE"] }
+                case "profiles":
+                    guard case .mapping(let profileMapping) = value else {
+                        throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: value.summary))
+                    }
+                    for (nameNode, profileNode) in profileMapping {
+                        let name = try keyString(nameNode, location: key)
+                        do {
+                            try checkProfileName(name, node: nameNode)
+                            profiles.append(try profile(named: name, profileNode))
+                        } catch let problem as ConfigurationError {
+                            // The next profile is still read, so one run reports every problem.
+                            notes.errors.append(problem)
+                        }
+                    }
+                default:
+                    throw error(at: keyNode, "", .unknownKey(key, allowed: Self.topLevelKeys))
                 }
-            case "profiles":
-                guard case .mapping(let profileMapping) = value else {
-                    throw error(at: value, key, .wrongType(expected: "a mapping of profile name to profile", found: value.summary))
-                }
-                for (nameNode, profileNode) in profileMapping {
-                    let name = try keyString(nameNode, location: key)
-                    try checkProfileName(name, node: nameNode)
-                    profiles.append(try profile(named: name, profileNode))
-                }
-            default:
-                throw error(at: keyNode, "", .unknownKey(key, allowed: Self.topLevelKeys))
+            } catch let problem as ConfigurationError {
+                notes.errors.append(problem)
             }
         }
         let names = profiles.map(\.name)
         for (name, line) in defaultProfiles where !names.contains(name) {
-            throw ConfigurationError(source: source, location: "defaultProfiles", line: line, problem: .unknownDefaultProfile(name, known: names))
+            notes.errors.append(ConfigurationError(source: source, location: "defaultProfiles", line: line, problem: .unknownDefaultProfile(name, known: names)))
         }
-        try checkSharedDefinitions(profiles)
+        do {
+            try checkSharedDefinitions(profiles)
+        } catch let problem as ConfigurationError {
+            notes.errors.append(problem)
+        }
+        let volumesOfAllProfiles = Set(profiles.flatMap { $0.volumes.map(\.key) })
+        for profile in profiles { validate(profile, volumesOfAllProfiles: volumesOfAllProfiles) }
         return InjectionConfig(defaultProfiles: defaultProfiles.map(\.name), profiles: profiles, operations: operations)
+    }
+
+    // MARK: - Kubernetes' rules
+
+    /// Every injected object is checked as the API server would check it in a pod; a problem is
+    /// reported at the line of the field it concerns, with the Kubernetes rule it comes from.
+    private func validate(_ profile: InjectionProfile, volumesOfAllProfiles: Set<String>) {
+        let location = "profiles.\(profile.name)"
+        var validator = PodPartValidator()
+        for (index, variable) in profile.env.enumerated() {
+            validator.validateEnvVar(variable.value, path: "\(location).env[\(index)]")
+        }
+        for (index, container) in profile.initContainers.enumerated() {
+            let path = "\(location).initContainers[\(index)]"
+            validator.validateInitContainer(container.value, path: path)
+            for (mountIndex, mount) in (container.value["volumeMounts"]?.arrayValue ?? []).enumerated() {
+                checkVolumeExists(mount, path: "\(path).volumeMounts[\(mountIndex)]", volumes: volumesOfAllProfiles, validator: &validator)
+            }
+        }
+        for (index, volume) in profile.volumes.enumerated() {
+            validator.validateVolume(volume.value, path: "\(location).volumes[\(index)]")
+        }
+        for (index, mount) in profile.volumeMounts.enumerated() {
+            let path = "\(location).volumeMounts[\(index)]"
+            validator.validateVolumeMount(mount.value, path: path)
+            checkVolumeExists(mount, path: path, volumes: volumesOfAllProfiles, validator: &validator)
+        }
+        for problem in validator.problems {
+            notes.errors.append(ConfigurationError(
+                source: source, location: problem.path, line: line(of: problem.path),
+                problem: .invalidValue("\(problem.message) (rule: \(problem.rule))")))
+        }
+    }
+
+    /// `ValidateVolumeMounts` refuses a mount of a volume the pod does not define. A profile
+    /// can only promise the volumes some profile injects; a mount of the pod's own volume is
+    /// checked per pod instead (`PodAdmissibility`), and refused here.
+    private func checkVolumeExists(_ mount: ConfiguredObject, path: String, volumes: Set<String>, validator: inout PodPartValidator) {
+        checkVolumeExists(mount.value, path: path, volumes: volumes, validator: &validator)
+    }
+
+    private func checkVolumeExists(_ mount: JSONValue, path: String, volumes: Set<String>, validator: inout PodPartValidator) {
+        guard let name = mount["name"]?.stringValue, !name.isEmpty, !volumes.contains(name) else { return }
+        validator.add(
+            "\(path).name", "volume \"\(name)\" is not defined by any profile; add it to the profile's volumes",
+            rule: "ValidateVolumeMounts")
+    }
+
+    /// The line of `path`, or of the nearest enclosing field that has one.
+    private func line(of path: String) -> Int? {
+        var candidate = Substring(path)
+        while !candidate.isEmpty {
+            if let line = notes.lines[String(candidate)] { return line }
+            guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            candidate = candidate[..<cut]
+        }
+        return nil
     }
 
     // MARK: - Profiles
@@ -111,7 +218,7 @@ struct ConfigurationLoader {
                         throw error(at: node, itemLocation, .envValueAndValueFrom(name: name))
                     }
                     if let value = object["value"], value.stringValue == nil {
-                        throw error(at: node, itemLocation, .invalidValue("env \"\(name)\": value must be a string; quote it (\"\(value)\")"))
+                        throw error(at: node, itemLocation, .invalidValue(Self.unquotedEnvValue(name: name, node: node["value"])))
                     }
                     if let valueFrom = object["valueFrom"], valueFrom.objectValue == nil {
                         throw error(at: node, itemLocation, .wrongType(expected: "valueFrom as a mapping", found: "\(valueFrom)"))
@@ -166,15 +273,20 @@ struct ConfigurationLoader {
         var seen: Set<String> = []
         for (index, item) in try sequence(node, location: location).enumerated() {
             let itemLocation = "\(location)[\(index)]"
-            let json = try self.json(item, location: itemLocation)
-            guard let object = json.objectValue else {
-                throw error(at: item, itemLocation, .wrongType(expected: "a mapping", found: item.summary))
+            do {
+                let json = try self.json(item, location: itemLocation)
+                guard let object = json.objectValue else {
+                    throw error(at: item, itemLocation, .wrongType(expected: "a mapping", found: item.summary))
+                }
+                let key = try validate(object, item, itemLocation)
+                guard seen.insert(key).inserted else {
+                    throw error(at: item, itemLocation, .duplicateName(list: list, name: key))
+                }
+                result.append(ConfiguredObject(key: key, value: json))
+            } catch let problem as ConfigurationError {
+                // The other entries are still read and checked.
+                notes.errors.append(problem)
             }
-            let key = try validate(object, item, itemLocation)
-            guard seen.insert(key).inserted else {
-                throw error(at: item, itemLocation, .duplicateName(list: list, name: key))
-            }
-            result.append(ConfiguredObject(key: key, value: json))
         }
         return result
     }
@@ -200,11 +312,29 @@ struct ConfigurationLoader {
         }
     }
 
+    /// The hint for `value: yes` or `value: 8080`: the text as written, so quoting it keeps the
+    /// value the author meant (`yes`, not the `true` it was read as).
+    static func unquotedEnvValue(name: String, node: YAMLNode?) -> String {
+        guard case .scalar(let scalar)? = node else {
+            return "env \"\(name)\": value must be a string, found \(node?.summary ?? "nothing")"
+        }
+        let readAs: String
+        switch scalar.resolved {
+        case .bool: readAs = "a boolean"
+        case .int, .float: readAs = "a number"
+        case .null: readAs = "null"
+        case .string: readAs = "a string"
+        }
+        return "env \"\(name)\": value \(scalar.value.isEmpty ? "(empty)" : scalar.value) was read as \(readAs); quote it as "
+            + "\(YAMLEmitter.doubleQuoted(scalar.value)) to keep it as text"
+    }
+
     // MARK: - YAML to JSON
 
     /// Kubernetes objects inside the configuration become JSON as the API server would read
     /// them: booleans, integers and floats as JSON literals, everything quoted as a string.
     func json(_ node: YAMLNode, location: String) throws -> JSONValue {
+        if notes.lines[location] == nil { notes.lines[location] = node.mark.line }
         switch node {
         case .scalar(let scalar):
             switch scalar.resolved {

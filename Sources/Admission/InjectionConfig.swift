@@ -5,7 +5,8 @@ public struct InjectionConfig: Sendable {
     public var defaultProfiles: [String]
     /// In the order the document lists them.
     public private(set) var profiles: [InjectionProfile]
-    /// AdmissionReview operations whose pods are mutated: `CREATE`, and `UPDATE` when asked for.
+    /// AdmissionReview operations whose pods are mutated: always `[CREATE]`. The loader refuses
+    /// UPDATE, because Kubernetes forbids adding init containers, volumes or env to an existing pod.
     public var operations: [String]
 
     private var profileIndex: [String: Int]
@@ -33,9 +34,6 @@ public struct InjectionConfig: Sendable {
     public func profile(named name: String) -> InjectionProfile? {
         profileIndex[name].map { profiles[$0] }
     }
-
-    /// Whether pods are mutated on UPDATE as well as CREATE (`operations: [CREATE, UPDATE]`).
-    public var mutatesPodUpdates: Bool { operations.contains("UPDATE") }
 
     func mutates(operation: String) -> Bool { operations.contains(operation) }
 
@@ -79,6 +77,12 @@ public struct InjectionConfig: Sendable {
                 resources:
                   requests: {cpu: 10m, memory: 32Mi}
                   limits: {cpu: 100m, memory: 64Mi}
+                securityContext:            # passes Pod Security "restricted"
+                  allowPrivilegeEscalation: false
+                  capabilities: {drop: [ALL]}
+                  runAsNonRoot: true
+                  runAsUser: 65532          # any non-root uid: the image's own user may be root
+                  seccompProfile: {type: RuntimeDefault}
                 volumeMounts:
                   - {name: otel-agent, mountPath: /otel-agent}
             initContainerPosition: last

@@ -8,14 +8,14 @@ struct Injector {
     /// patch to the request's own object, so nothing is copied). After `.failOpen` the pod may be
     /// partly patched and must not be used as the stored object.
     func decide(pod: inout JSONValue) -> InjectionDecision {
-        let planned: (operations: [JSONPatchOperation], status: String)
+        let planned: (operations: [JSONPatchOperation], status: String, injected: InjectedParts)
         switch plan(pod: pod) {
-        case .planned(let operations, let status): planned = (operations, status)
+        case .planned(let operations, let status, let injected): planned = (operations, status, injected)
         case .decided(let decision): return decision
         }
         do {
             try selfCheck(planned.operations, pod: &pod, status: planned.status)
-            return .inject(operations: planned.operations)
+            return .inject(operations: planned.operations, injected: planned.injected)
         } catch let failure as InjectionFailure {
             return .failOpen(failure)
         } catch {
@@ -24,7 +24,7 @@ struct Injector {
     }
 
     private enum Plan {
-        case planned(operations: [JSONPatchOperation], status: String)
+        case planned(operations: [JSONPatchOperation], status: String, injected: InjectedParts)
         case decided(InjectionDecision)
     }
 
@@ -54,7 +54,9 @@ struct Injector {
             return .decided(.skip(reason: "no profile selected"))
         }
         do {
-            let specOperations = try specOperations(pod: podObject, profiles: profiles)
+            var injected = InjectedParts()
+            injected.profiles = profiles
+            let specOperations = try specOperations(pod: podObject, profiles: profiles, injected: &injected)
             if specOperations.isEmpty {
                 return .decided(.skip(reason: "the pod already carries everything its profiles inject"))
             }
@@ -64,7 +66,7 @@ struct Injector {
             operations.reserveCapacity(specOperations.count + 1)
             operations.append(try statusOperation(metadata: metadata, annotations: annotations, status: status))
             operations.append(contentsOf: specOperations)
-            return .planned(operations: operations, status: status)
+            return .planned(operations: operations, status: status, injected: injected)
         } catch let failure as InjectionFailure {
             return .decided(.failOpen(failure))
         } catch {
@@ -131,7 +133,7 @@ struct Injector {
 
     /// The operations on `spec`, in this order: init containers, volumes, then each targeted
     /// container's env and volume mounts. Empty when the pod already has everything.
-    func specOperations(pod: JSONObject, profiles: [InjectionProfile]) throws -> [JSONPatchOperation] {
+    func specOperations(pod: JSONObject, profiles: [InjectionProfile], injected: inout InjectedParts) throws -> [JSONPatchOperation] {
         guard let spec = pod["spec"]?.objectValue else {
             throw InjectionFailure("the pod has no spec object")
         }
@@ -148,8 +150,8 @@ struct Injector {
         }
         var operations: [JSONPatchOperation] = []
         operations.reserveCapacity(8 + containers.count * 4)
-        try initContainerOperations(spec: spec, appContainerNames: containerNames, profiles: profiles, into: &operations)
-        try volumeOperations(spec: spec, profiles: profiles, into: &operations)
+        try initContainerOperations(spec: spec, appContainerNames: containerNames, profiles: profiles, injected: &injected, into: &operations)
+        try volumeOperations(spec: spec, profiles: profiles, injected: &injected, into: &operations)
         // Most configurations target every container: then no per-container list of profiles.
         let allTargetEveryContainer = profiles.allSatisfy(\.targetsAllContainers)
         for (index, container) in containers.enumerated() {
@@ -157,13 +159,16 @@ struct Injector {
             if targeting.isEmpty { continue }
             let position = String(index)
             try envOperations(container: container, name: containerNames[index], position: position, profiles: targeting, into: &operations)
-            try volumeMountOperations(container: container, name: containerNames[index], position: position, profiles: targeting, into: &operations)
+            try volumeMountOperations(
+                container: container, name: containerNames[index], containerIndex: index, position: position, profiles: targeting,
+                injected: &injected, into: &operations)
         }
         return operations
     }
 
     private func initContainerOperations(
-        spec: JSONObject, appContainerNames: [String], profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+        spec: JSONObject, appContainerNames: [String], profiles: [InjectionProfile], injected: inout InjectedParts,
+        into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.initContainers.isEmpty }) else { return }
         let existing = try list(spec["initContainers"], named: "spec.initContainers")
@@ -172,8 +177,8 @@ struct Injector {
         var first: [JSONValue] = []
         var last: [JSONValue] = []
         var pending: [String] = []
-        for profile in profiles {
-            for container in profile.initContainers where !pending.contains(container.key) {
+        for (profileIndex, profile) in profiles.enumerated() {
+            for (itemIndex, container) in profile.initContainers.enumerated() where !pending.contains(container.key) {
                 if let index = existingByName[container.key], let existing {
                     if container.value.isContained(in: existing[index]) { continue }
                     throw InjectionFailure(
@@ -184,6 +189,7 @@ struct Injector {
                         "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
                 }
                 pending.append(container.key)
+                injected.initContainers.append(.init(profile: profileIndex, index: itemIndex))
                 switch profile.initContainerPosition {
                 case .first: first.append(container.encoded)
                 case .last: last.append(container.encoded)
@@ -203,20 +209,23 @@ struct Injector {
         }
     }
 
-    private func volumeOperations(spec: JSONObject, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]) throws {
+    private func volumeOperations(
+        spec: JSONObject, profiles: [InjectionProfile], injected: inout InjectedParts, into operations: inout [JSONPatchOperation]
+    ) throws {
         guard profiles.contains(where: { !$0.volumes.isEmpty }) else { return }
         let existing = try list(spec["volumes"], named: "spec.volumes")
         let existingByName = try index(existing, by: "name", list: "spec.volumes")
         var added: [JSONValue] = []
         var pending: [String] = []
-        for profile in profiles {
-            for volume in profile.volumes where !pending.contains(volume.key) {
+        for (profileIndex, profile) in profiles.enumerated() {
+            for (itemIndex, volume) in profile.volumes.enumerated() where !pending.contains(volume.key) {
                 if let index = existingByName[volume.key], let existing {
                     if volume.value.isContained(in: existing[index]) { continue }
                     throw InjectionFailure(
                         "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 pending.append(volume.key)
+                injected.volumes.append(.init(profile: profileIndex, index: itemIndex))
                 added.append(volume.encoded)
             }
         }
@@ -259,7 +268,8 @@ struct Injector {
     }
 
     private func volumeMountOperations(
-        container: JSONValue, name: String, position: String, profiles: [InjectionProfile], into operations: inout [JSONPatchOperation]
+        container: JSONValue, name: String, containerIndex: Int, position: String, profiles: [InjectionProfile],
+        injected: inout InjectedParts, into operations: inout [JSONPatchOperation]
     ) throws {
         guard profiles.contains(where: { !$0.volumeMounts.isEmpty }) else { return }
         let existing = try list(container["volumeMounts"], named: "container \"\(name)\" volumeMounts")
@@ -267,7 +277,11 @@ struct Injector {
         var added: [JSONValue] = []
         var pendingVolumeByPath: [String: String] = [:]
         for profile in profiles {
-            for mount in profile.volumeMounts {
+            // `profiles` may be the subset targeting this container; the record points into all selected.
+            guard let profileIndex = injected.profiles.firstIndex(where: { $0.name == profile.name }) else {
+                throw InjectionFailure("profile \"\(profile.name)\" targets container \"\(name)\" but was not selected; this is a kube-injector bug")
+            }
+            for (itemIndex, mount) in profile.volumeMounts.enumerated() {
                 let volume = mount.value["name"]?.stringValue ?? ""
                 if let index = existingByPath[mount.key], let existing {
                     let existingVolume = existing[index]["name"]?.stringValue ?? ""
@@ -282,6 +296,7 @@ struct Injector {
                 }
                 pendingVolumeByPath[mount.key] = volume
                 added.append(mount.encoded)
+                injected.mounts.append((containerIndex, .init(profile: profileIndex, index: itemIndex)))
             }
         }
         appendOperations(added, existing: existing, path: { Self.containerPath(position, "volumeMounts", $0) }, into: &operations)

@@ -45,6 +45,12 @@ public enum JSONValue: Sendable {
         }
     }
 
+    /// Kept as the bytes it was given (an injected configured object), not built into a tree.
+    var isRawBytes: Bool {
+        if case .raw = self { return true }
+        return false
+    }
+
     public var isNull: Bool {
         switch self {
         case .null: return true

@@ -50,6 +50,13 @@ int ki_ssl_ctx_use_private_key_pem(SSL_CTX *ctx, const uint8_t *pem, size_t leng
     EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
     BIO_free(bio);
     if (key == NULL) return 0;
+    // SSL_CTX_use_PrivateKey refuses a key that does not match the certificate with the same
+    // status as an unusable key; checked first so the caller can tell the two apart.
+    X509 *certificate = SSL_CTX_get0_certificate(ctx);
+    if (certificate != NULL && X509_check_private_key(certificate, key) != 1) {
+        EVP_PKEY_free(key);
+        return -1;
+    }
     int ok = SSL_CTX_use_PrivateKey(ctx, key);
     EVP_PKEY_free(key);
     return ok == 1 ? 1 : 0;

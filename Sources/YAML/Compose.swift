@@ -12,3 +12,11 @@ public func compose(utf8: some Collection<UInt8>) throws(YAMLError) -> YAMLNode?
     var composer = Composer(next: parser.next)
     return try composer.composeSingleDocument()
 }
+
+/// Every document in a multi-document stream (`---` between them), for files of Kubernetes
+/// objects; the same checks as `compose(utf8:)` apart from the second document.
+public func composeDocuments(utf8: some Collection<UInt8>) throws(YAMLError) -> [YAMLNode] {
+    let parser = try EventParser(utf8: utf8)
+    var composer = Composer(next: parser.next)
+    return try composer.composeAllDocuments()
+}

@@ -30,6 +30,21 @@ struct Composer {
         return root
     }
 
+    /// Every document of the stream, in order (`---`-separated Kubernetes manifests); empty
+    /// documents are left out. Anchors do not carry from one document to the next.
+    mutating func composeAllDocuments() throws(YAMLError) -> [YAMLNode] {
+        guard case .streamStart = try next() else { return [] }
+        var documents: [YAMLNode] = []
+        while case .documentStart = try next() {
+            anchors = [:]
+            let event = try next()
+            if case .documentEnd = event { continue }
+            documents.append(try compose(event).node)
+            _ = try next()  // documentEnd
+        }
+        return documents
+    }
+
     /// The node that starts with `event`, and how many nodes it stands for with aliases expanded.
     private mutating func compose(_ event: ParserEvent) throws(YAMLError) -> (node: YAMLNode, size: Int) {
         switch event {

@@ -74,6 +74,12 @@ final class EventParser {
             let detail = state.problem_value == -1 ? problem : "\(problem) (0x\(String(state.problem_value, radix: 16, uppercase: true)))"
             return YAMLError(.syntax(detail), at: mark(atOffset: state.problem_offset))
         default:
+            // libyaml's words for a tab in indentation vary with what it was scanning ("found character
+            // that cannot start any token", "found a tab character that violates indentation"); the
+            // tab itself is the one thing to tell the reader about.
+            if isTabInIndentation(atOffset: state.problem_mark.index) {
+                return YAMLError(.tabIndentation, at: Mark(state.problem_mark))
+            }
             let context = state.context.map { YAMLError.Context(text: String(cString: $0), mark: Mark(state.context_mark)) }
             return YAMLError(.syntax(problem), at: endOfInputIfPast(Mark(state.problem_mark)), context: context)
         }
@@ -86,6 +92,19 @@ final class EventParser {
         while end > 0, input[end - 1] == UInt8(ascii: "\n") || input[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let last = self.mark(atOffset: end)
         return mark.line > last.line ? last : mark
+    }
+
+    /// True when the byte at `offset` is a tab with only spaces and tabs before it on its line.
+    private func isTabInIndentation(atOffset offset: Int) -> Bool {
+        guard offset >= 0, offset < length, input[offset] == UInt8(ascii: "\t") else { return false }
+        var index = offset
+        while index > 0 {
+            let byte = input[index - 1]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+            guard byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") else { return false }
+            index -= 1
+        }
+        return true
     }
 
     private func mark(atOffset offset: Int) -> Mark {

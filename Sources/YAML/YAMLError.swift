@@ -6,6 +6,8 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
         /// libyaml refused the text: bytes that are not UTF-8 or control characters (reader),
         /// a bad token such as a tab in indentation (scanner), or a bad structure (parser).
         case syntax(String)
+        /// A line is indented with a tab; YAML indents with spaces only.
+        case tabIndentation
         /// The text names `*alias` with no `&anchor` before it, or inside the node it anchors.
         case undefinedAlias(String)
         /// Aliases would expand the document past the limit: the "billion laughs" attack.
@@ -49,6 +51,8 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
         switch problem {
         case .syntax(let detail):
             text = detail
+        case .tabIndentation:
+            text = "a tab indents this line; YAML allows only spaces for indentation (replace the tab with spaces)"
         case .undefinedAlias(let name):
             text = "alias *\(name) names no anchor defined before it (and outside it)"
         case .aliasExpansionTooLarge(let limit):

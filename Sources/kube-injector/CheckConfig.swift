@@ -14,12 +14,12 @@ struct CheckConfig: ParsableCommand {
         commandName: "check-config",
         abstract: "Validate an injection configuration file and print a summary (exit code 2 when invalid).")
 
-    @Argument(help: "Injection configuration (YAML).")
+    @Argument(help: "Injection configuration (YAML), or - for standard input.")
     var file: String
 
     func run() throws {
         let injection = try ConfigurationFile.load(path: file)
-        print("\(file): valid")
+        print("\(file == "-" ? "<stdin>" : file): valid")
         let defaults = injection.defaultProfiles.isEmpty ? "none (opt-in only)" : injection.defaultProfiles.joined(separator: ", ")
         print("defaultProfiles: \(defaults)")
         print("operations: \(injection.operations.joined(separator: ", "))")
@@ -38,15 +38,21 @@ struct CheckConfig: ParsableCommand {
 enum ConfigurationFile {
     static func load(path: String?) throws -> InjectionConfig {
         guard let path else { return .demo }
-        let text: String
+        // "-" and /dev/stdin read standard input; the name in messages says so.
+        let source = path == "-" ? "<stdin>" : path
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            bytes = try StandardStream.readFile(path)
         } catch {
-            Replay.standardError("\(path): cannot read the configuration: \(FileReadFailure.reason(error))")
+            Replay.standardError("\(source): cannot read the configuration: \(FileReadFailure.reason(error))")
+            throw ExitCode(2)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            Replay.standardError("\(source): cannot read the configuration: not UTF-8 text")
             throw ExitCode(2)
         }
         do {
-            return try InjectionConfig.load(yaml: text, source: path)
+            return try InjectionConfig.load(yaml: text, source: source)
         } catch let error as Admission.ConfigurationError {
             Replay.standardError("\(error)")
             throw ExitCode(2)

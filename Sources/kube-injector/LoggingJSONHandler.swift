@@ -36,7 +36,7 @@ struct LoggingJSONHandler: LogHandler {
             line += ","
             Self.appendJSONString(key, to: &line)
             line += ":"
-            Self.appendJSONString(value.description, to: &line)
+            Self.appendJSONValue(value, to: &line)
         }
         line += "}\n"
         var bytes = Array(line.utf8)
@@ -50,6 +50,32 @@ struct LoggingJSONHandler: LogHandler {
                 }
                 offset += written
             }
+        }
+    }
+
+    /// Nested metadata as JSON objects and arrays, not Swift's `["key": value]` description.
+    private static func appendJSONValue(_ value: Logger.MetadataValue, to line: inout String) {
+        switch value {
+        case .string(let text):
+            appendJSONString(text, to: &line)
+        case .stringConvertible(let convertible):
+            appendJSONString(convertible.description, to: &line)
+        case .array(let elements):
+            line += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { line += "," }
+                appendJSONValue(element, to: &line)
+            }
+            line += "]"
+        case .dictionary(let dictionary):
+            line += "{"
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { line += "," }
+                appendJSONString(key, to: &line)
+                line += ":"
+                if let nested = dictionary[key] { appendJSONValue(nested, to: &line) }
+            }
+            line += "}"
         }
     }
 

@@ -52,8 +52,7 @@ struct Replay: ParsableCommand {
     }
 
     private static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return try StandardStream.readInput() }
-        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        try StandardStream.readFile(path)
     }
 
     static func standardError(_ line: String) {

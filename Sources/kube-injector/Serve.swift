@@ -5,6 +5,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubeClient
 import Logging
 import Metrics
 import NIOCore
@@ -62,6 +63,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, keep serving this long while unready.")
     var drainSeconds: Double = 5
 
+    @Option(name: .customLong("max-inflight-body-bytes"),
+            help: "Request bodies held in memory at once across all connections; past it, reading pauses until reviews are answered.")
+    var maxInflightBodyBytes: Int = 64 * 1024 * 1024
+
     func run() async throws {
         let logger = Self.makeLogger()
         var assembly: ServeAssembly
@@ -85,16 +90,28 @@ struct Serve: AsyncParsableCommand {
             StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(2)
         }
-        let (group, _) = assembly.makeServiceGroup()
-        var developmentDirectory: URL?
-        if let certificate = assembly.developmentCertificate {
-            developmentDirectory = try printDevelopmentInstructions(certificate: certificate, options: assembly.options)
+        let (group, server) = assembly.makeServiceGroup()
+        // The --dev banner only once the webhook listens: a busy port must not be preceded by a
+        // curl command that cannot work.
+        let developmentDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kube-injector-dev-\(ProcessInfo.processInfo.processIdentifier)")
+        let banner = Task { [certificatePEM = assembly.developmentCertificate?.certificatePEM, options = assembly.options] in
+            guard let certificatePEM, (try? await server.listeningAddress) != nil else { return }
+            do {
+                try Self.printDevelopmentInstructions(certificatePEM: certificatePEM, options: options, directory: developmentDirectory)
+            } catch {
+                StandardStream.writeError("kube-injector serve: --dev: cannot write the sample files: \(FileReadFailure.reason(error))\n")
+            }
         }
-        defer { developmentDirectory.map { try? FileManager.default.removeItem(at: $0) } }
+        defer {
+            banner.cancel()
+            if assembly.developmentCertificate != nil { try? FileManager.default.removeItem(at: developmentDirectory) }
+        }
         do {
             try await group.run()
         } catch {
-            logger.error("serve stopped with an error", metadata: ["error": "\(error)"])
+            // Said once, on stderr, in the service's own words ("cannot listen on 127.0.0.1:8443:
+            // address already in use"); the JSON log is for a running server.
             StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(1)
         }
@@ -106,15 +123,13 @@ struct Serve: AsyncParsableCommand {
         return Logger(label: "kube-injector")
     }
 
-    /// Writes the certificate and a sample AdmissionReview next to each other in a temp directory
-    /// and prints the curl command that posts one. Returns the directory, removed on exit.
-    private func printDevelopmentInstructions(certificate: DevelopmentCertificate, options: ServeOptions) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("kube-injector-dev-\(ProcessInfo.processInfo.processIdentifier)")
+    /// Writes the certificate and a sample AdmissionReview next to each other in `directory` and
+    /// prints the curl command that posts one; `run` removes the directory on exit.
+    private static func printDevelopmentInstructions(certificatePEM: [UInt8], options: ServeOptions, directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificatePath = directory.appendingPathComponent("dev-cert.pem").path
         let reviewPath = directory.appendingPathComponent("review.json").path
-        try Data(certificate.certificatePEM).write(to: URL(fileURLWithPath: certificatePath))
+        try Data(certificatePEM).write(to: URL(fileURLWithPath: certificatePath))
         try Data(ServeSampleReview.json.utf8).write(to: URL(fileURLWithPath: reviewPath))
         let host = options.listenHost == "0.0.0.0" ? "127.0.0.1" : options.listenHost
         StandardStream.writeOutput(Array("""
@@ -126,6 +141,5 @@ struct Serve: AsyncParsableCommand {
             Metrics: curl http://\(options.metricsHost == "0.0.0.0" ? "127.0.0.1" : options.metricsHost):\(options.metricsPort)/metrics
 
             """.utf8))
-        return directory
     }
 }

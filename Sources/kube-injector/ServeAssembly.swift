@@ -53,6 +53,9 @@ struct ServeAssembly {
             }
             do {
                 configuration = try InjectionConfig.load(yaml: yaml, source: path)
+            } catch let error as Admission.ConfigurationError {
+                // Every problem, one per line, each naming the file and line: nothing listens.
+                throw ServeUsageError("--config \(path) is invalid (\(error.allErrors.count) problem(s)):\n\(error)")
             } catch {
                 throw ServeUsageError("--config \(path): \(error)")
             }
@@ -85,6 +88,7 @@ struct ServeAssembly {
     var webhookConfiguration: WebhookServerConfiguration {
         var configuration = WebhookServerConfiguration(host: options.listenHost, port: options.listenPort)
         configuration.drainPeriod = options.drainPeriod
+        configuration.maxInFlightBodyBytes = options.maxInflightBodyBytes
         return configuration
     }
 
@@ -95,8 +99,8 @@ struct ServeAssembly {
             configuration: webhookConfiguration, controller: controller, reporter: failureReporter,
             certificates: certificates, metrics: metrics, readiness: readiness, logger: logger)
         var services: [any Service] = [
-            MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, logger: logger,
-                            healthChecks: healthChecks),
+            MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, metrics: metrics,
+                            logger: logger, healthChecks: healthChecks),
         ]
         if let files = options.certificateFiles {
             services.append(CertificateReloader(files: files, store: certificates, metrics: metrics, logger: logger))
@@ -104,7 +108,11 @@ struct ServeAssembly {
         services += backgroundServices
         services.append(server)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            // Named by type: ServiceLifecycle otherwise logs each service's `description`, which for
+            // a struct is its every field, into the JSON log.
+            services: services.map {
+                ServiceGroupConfiguration.ServiceConfiguration(service: $0, serviceName: String(describing: type(of: $0)))
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         return (group, server)

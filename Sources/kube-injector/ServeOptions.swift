@@ -29,6 +29,8 @@ struct ServeOptions: Sendable {
     var leaseName: String?
     var development: Bool
     var drainPeriod: TimeAmount
+    /// `--max-inflight-body-bytes`: the webhook's budget for request bodies in flight.
+    var maxInflightBodyBytes: Int
     /// One event loop per CPU this process may run on (its affinity mask, so `taskset` is honoured).
     var eventLoopThreads: Int = Self.availableCPUs()
 
@@ -72,6 +74,11 @@ struct ServeOptions: Sendable {
             throw ServeUsageError("--drain-seconds must be between 0 and 3600, got \(command.drainSeconds)")
         }
         drainPeriod = .nanoseconds(Int64(command.drainSeconds * 1e9))
+        // At least one largest body (7 MiB) must fit, or every large review would wait alone.
+        guard command.maxInflightBodyBytes >= 8 * 1024 * 1024 else {
+            throw ServeUsageError("--max-inflight-body-bytes must be at least 8388608 (8 MiB), got \(command.maxInflightBodyBytes)")
+        }
+        maxInflightBodyBytes = command.maxInflightBodyBytes
 
         switch (command.tlsCert, command.tlsKey) {
         case (let cert?, let key?):

@@ -24,10 +24,32 @@ enum StandardStream {
 
     /// Everything up to end of file; a failed read throws the POSIXError.
     static func readInput() throws -> [UInt8] {
+        try readAll(from: STDIN_FILENO)
+    }
+
+    /// The whole file at `path`, or standard input for `-`. Plain open(2) and read(2), so
+    /// `/dev/stdin`, a pipe or a process substitution (`<(...)`) read like a file; a failure
+    /// throws the POSIXError ("No such file or directory").
+    static func readFile(_ path: String) throws -> [UInt8] {
+        if path == "-" { return try readInput() }
+        var descriptor: Int32
+        repeat {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        } while descriptor < 0 && errno == EINTR
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            throw POSIXError(.EISDIR)
+        }
+        return try readAll(from: descriptor)
+    }
+
+    private static func readAll(from descriptor: Int32) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 {
                 bytes.append(contentsOf: chunk[..<count])
             } else if count == 0 {

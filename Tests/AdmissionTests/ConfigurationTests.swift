@@ -41,7 +41,7 @@ final class ConfigurationTests: XCTestCase {
                   - {name: agent, mountPath: /agent, readOnly: true}
             """, source: "example.yaml")
         XCTAssertEqual(config.defaultProfiles, ["observability"])
-        XCTAssertFalse(config.mutatesPodUpdates)
+        XCTAssertEqual(config.operations, ["CREATE"])
         let profile = try XCTUnwrap(config.profile(named: "observability"))
         XCTAssertEqual(profile.env.map(\.key), ["CLUSTER_NAME", "NODE_NAME"])
         XCTAssertEqual(profile.env[1].value, ["name": "NODE_NAME", "valueFrom": ["fieldRef": ["fieldPath": "spec.nodeName"]]])
@@ -60,10 +60,18 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(profile.initContainerPosition, .last)
     }
 
-    func testUpdateCanBeSwitchedOn() throws {
-        let config = try InjectionConfig.load(yaml: "operations: [CREATE, UPDATE]\nprofiles: {}\n", source: "x")
-        XCTAssertTrue(config.mutatesPodUpdates)
-        XCTAssertEqual(loadError("operations: [DELETE]\n")?.explanation, "operation \"DELETE\" is not one the injector handles; use CREATE and/or UPDATE")
+    /// Kubernetes forbids adding init containers, volumes or env to an existing pod
+    /// (`ValidatePodUpdate` in pkg/apis/core/validation/validation.go allows only image and a
+    /// few other fields to change), so UPDATE is refused with the reason.
+    func testUpdateIsRefusedBecauseKubernetesForbidsChangingAPodsSpec() throws {
+        let error = loadError("operations: [CREATE, UPDATE]\nprofiles: {}\n")
+        XCTAssertEqual(error?.location, "operations")
+        XCTAssertEqual(error?.line, 1)
+        XCTAssertEqual(
+            error?.explanation,
+            "UPDATE cannot be used: Kubernetes forbids adding init containers, volumes or env to an existing pod (a pod's spec is immutable), so the API server would refuse every update of an injected pod; use [CREATE]")
+        XCTAssertEqual(loadError("operations: [DELETE]\n")?.explanation, "operation \"DELETE\" is not one the injector handles; use CREATE")
+        XCTAssertEqual(try InjectionConfig.load(yaml: "operations: [CREATE]\nprofiles: {}\n", source: "x").operations, ["CREATE"])
     }
 
     func testNumbersAndBooleansInContainersBecomeJSONLiterals() throws {
@@ -88,6 +96,13 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(error?.description, #"/etc/kube-injector/config.yaml:2: unknown key "profile" (allowed here: defaultProfiles, operations, profiles)"#)
     }
 
+    func testProblemsUnderDifferentKeysAndProfilesAreAllReportedInDocumentOrder() {
+        let error = loadError("profile: {}\noperations: [UPDATE]\nprofiles:\n  a:\n    envs: []\n  b:\n    env: [{name: A=B, value: x}]\n")
+        XCTAssertEqual(error?.allErrors.map(\.line), [1, 2, 5, 7])
+        XCTAssertEqual(error?.allErrors.map(\.location), ["", "operations", "profiles.a", "profiles.b.env[0].name"])
+        XCTAssertEqual(error?.description.split(separator: "\n").count, 4)
+    }
+
     func testUnknownProfileKeyIsNamed() {
         let error = loadError("profiles:\n  p:\n    envs: []\n")
         XCTAssertEqual(error?.location, "profiles.p")
@@ -100,7 +115,20 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(loadError("defaultProfiles: observability\nprofiles: {}\n")?.problem, .wrongType(expected: "a list", found: "the string \"observability\""))
         XCTAssertEqual(loadError("- a\n- b\n")?.location, "")
         let error = loadError("profiles:\n  p:\n    env: [{name: PORT, value: 8080}]\n")
-        XCTAssertEqual(error?.explanation, "env \"PORT\": value must be a string; quote it (\"8080\")")
+        XCTAssertEqual(error?.explanation, "env \"PORT\": value 8080 was read as a number; quote it as \"8080\" to keep it as text")
+    }
+
+    /// The hint quotes the text as written: `yes` was read as true, and quoting "true" would change
+    /// the value; `1.0` was read as 1.
+    func testAnUnquotedEnvValueHintKeepsTheTextAsWritten() {
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env: [{name: DEBUG, value: yes}]\n")?.explanation,
+                       "env \"DEBUG\": value yes was read as a boolean; quote it as \"yes\" to keep it as text")
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env:\n      - name: MODE\n        value: off\n")?.explanation,
+                       "env \"MODE\": value off was read as a boolean; quote it as \"off\" to keep it as text")
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env: [{name: RATIO, value: 1.0}]\n")?.explanation,
+                       "env \"RATIO\": value 1.0 was read as a number; quote it as \"1.0\" to keep it as text")
+        XCTAssertEqual(loadError("profiles:\n  p:\n    env: [{name: EMPTY, value: ~}]\n")?.explanation,
+                       "env \"EMPTY\": value ~ was read as null; quote it as \"~\" to keep it as text")
     }
 
     func testDuplicateProfileIsNamed() {

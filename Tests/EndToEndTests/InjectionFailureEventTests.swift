@@ -29,6 +29,10 @@ final class InjectionFailureEventTests: XCTestCase {
                 containers: ["*"]
                 env:
                   - {name: CLUSTER_NAME, value: e2e}
+              shared-volume:
+                volumes: [{name: shared, emptyDir: {}}]
+              shared-mount:
+                volumeMounts: [{name: shared, mountPath: /shared}]
             """.write(to: config, atomically: true, encoding: .utf8)
         webhookPort = Shell.freePort()
         webhook = try KubeInjectorProcess([
@@ -108,14 +112,40 @@ final class InjectionFailureEventTests: XCTestCase {
         XCTAssertEqual(events.first?["count"] as? Int, 1, "the dry-run failure must not be counted")
     }
 
+    /// validation.go `ValidateVolumeMounts`: a pod that selects a mount without the profile that
+    /// defines its volume would be refused by the API server, so it is admitted unchanged and the
+    /// Event names the rule and the field.
+    func testInadmissibleInjectionIsAdmittedUnchangedAndTheEventNamesTheRuleAndField() async throws {
+        let answer = try postReview(uid: "uid-inadmissible", inject: "shared-mount")
+        XCTAssertEqual(answer["allowed"] as? Bool, true)
+        XCTAssertNil(answer["patch"], "an inadmissible injection must not carry a patch")
+        var events: [[String: Any]] = []
+        let landed = try await Shell.eventually(timeout: 20) {
+            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
+            return !events.isEmpty
+        }
+        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")")
+        let event = try XCTUnwrap(events.first)
+        XCTAssertEqual(event["reason"] as? String, "InjectionFailed")
+        XCTAssertEqual(event["type"] as? String, "Warning")
+        XCTAssertEqual((event["involvedObject"] as? [String: Any])?["name"] as? String, "web")
+        let message = event["message"] as? String ?? ""
+        XCTAssertTrue(message.contains("Kubernetes rule ValidateVolumeMounts"), message)
+        XCTAssertTrue(message.contains("spec.containers[0].volumeMounts[0].name"), message)
+
+        // With the profile that brings the volume, the same pod is injected.
+        let injected = try postReview(uid: "uid-admissible", inject: "shared-mount,shared-volume")
+        XCTAssertNotNil(injected["patch"])
+    }
+
     // MARK: - Helpers
 
     private func curl(_ arguments: [String]) throws -> Shell.Result {
         try Shell.run("curl", ["-sS", "--max-time", "10", "--cacert", apiServer.certificates.caCertificatePath] + arguments)
     }
 
-    /// Posts a review of a Deployment's pod that names a profile the configuration does not have.
-    private func postReview(uid: String, dryRun: Bool = false) throws -> [String: Any] {
+    /// Posts a review of a Deployment's pod that names `inject` (by default a profile the configuration does not have).
+    private func postReview(uid: String, dryRun: Bool = false, inject: String = "does-not-exist") throws -> [String: Any] {
         let review: [String: Any] = [
             "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
             "request": [
@@ -127,7 +157,7 @@ final class InjectionFailureEventTests: XCTestCase {
                     "apiVersion": "v1", "kind": "Pod",
                     "metadata": [
                         "generateName": "web-5d8f9c-", "namespace": "shop",
-                        "annotations": ["kube-injector.io/inject": "does-not-exist"],
+                        "annotations": ["kube-injector.io/inject": inject],
                         "ownerReferences": [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f9c",
                                              "uid": "rs-uid-1", "controller": true, "blockOwnerDeletion": true]],
                     ],

@@ -35,6 +35,11 @@ final class CertificateRotationTests: XCTestCase {
         XCTAssertEqual(organizationAfter, "rotation-second", "new connections must see the new certificate within 10 s")
         let reloads = try await server.metric(#"kube_injector_certificate_reloads_total{result="success"}"#)
         XCTAssertEqual(reloads, 1)
+        // The reload is logged with the new certificate's notAfter as RFC 3339, not epoch seconds.
+        let reloaded = server.logs.lines(containing: "serving a new certificate")
+        XCTAssertEqual(reloaded.count, 1, "\(reloaded)")
+        XCTAssertNotNil(reloaded.first?.range(of: #"notAfter=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( |$)"#, options: .regularExpression),
+                        "\(reloaded)")
 
         open.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         try await open.waitFor("ok\n", count: 2)

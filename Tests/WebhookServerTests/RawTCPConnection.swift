@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A plain TCP connection on loopback, for speaking something other than TLS to the TLS port.
-final class RawTCPConnection {
+final class RawTCPConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     init(port: Int) throws {

@@ -2,6 +2,7 @@ import Admission
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import TestSupport
@@ -30,6 +31,8 @@ final class WebhookTestServer: @unchecked Sendable {
     let secretDirectory: URL
     let registry = PrometheusCollectorRegistry()
     let readiness = WebhookReadiness()
+    /// What the server, the metrics listener and the reloader logged (info and above).
+    let logs = LogCapture()
     private(set) var port = 0
     private(set) var metricsPort = 0
     private var group: ServiceGroup?
@@ -38,7 +41,8 @@ final class WebhookTestServer: @unchecked Sendable {
 
     /// - Parameter configure: adjusts the limits and timeouts (short ones keep the tests quick).
     init(pki: TestCertificates, pair: TestCertificates.ServingPair, requireClientCertificates: Bool = false,
-         reporter: FailureReporter? = nil,
+         reporter: FailureReporter? = nil, metricsLimits: MetricsListenerLimits = MetricsListenerLimits(),
+         eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
          configure: (inout WebhookServerConfiguration) -> Void = { _ in }) async throws {
         self.pki = pki
         secretDirectory = pki.directory.appendingPathComponent("secret-\(UUID().uuidString)")
@@ -58,14 +62,15 @@ final class WebhookTestServer: @unchecked Sendable {
             certificatePath: secretDirectory.appendingPathComponent("tls.crt").path,
             privateKeyPath: secretDirectory.appendingPathComponent("tls.key").path,
             clientCAPath: requireClientCertificates ? pki.caCertificatePath : nil)
-        let logger = Logger(label: "webhook-test") { _ in SwiftLogNoOpLogHandler() }
+        let logger = logs.logger("webhook-test")
         let metrics = WebhookMetrics(factory: WebhookMetrics.prometheusFactory(registry: registry))
         let store = ServingCertificateStore(try files.makeContext())
         let controller = AdmissionController(configuration: try InjectionConfig.load(yaml: Self.injectionYAML, source: "test"))
         let server = WebhookServer(
             configuration: configuration, controller: controller, reporter: reporter ?? LoggingFailureReporter(logger: logger),
-            certificates: store, metrics: metrics, readiness: readiness, logger: logger)
-        let metricsListener = MetricsListener(host: "127.0.0.1", port: 0, registry: registry, logger: logger)
+            certificates: store, metrics: metrics, readiness: readiness, logger: logger, eventLoopGroup: eventLoopGroup)
+        let metricsListener = MetricsListener(
+            host: "127.0.0.1", port: 0, registry: registry, limits: metricsLimits, metrics: metrics, logger: logger)
         let reloader = CertificateReloader(files: files, store: store, metrics: metrics, logger: logger, interval: .milliseconds(200))
         let services: [any Service] = [metricsListener, reloader, server]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

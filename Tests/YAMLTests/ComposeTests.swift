@@ -169,11 +169,18 @@ final class ComposeTests: XCTestCase {
         XCTAssertEqual(badIndent?.mark?.line, 3)
     }
 
-    func testTabIndentationIsRefusedWithItsLine() {
-        let refused = error("a:\n  b: 1\n\tc: 2\n")
-        guard case .syntax(let problem)? = refused?.problem else { return XCTFail("\(String(describing: refused))") }
-        XCTAssertEqual(problem, "found a tab character that violates indentation")
-        XCTAssertEqual(refused?.mark, Mark(line: 3, column: 1))
+    func testATabThatStartsALineIsNamedAsSuch() {
+        // libyaml says "found a tab character that violates indentation" or "found character that
+        // cannot start any token", depending on what it was scanning; both are the tab.
+        for text in ["a:\n  b: 1\n\tc: 2\n", "a:\n\tb: 1\n", "a:\n  \tb: 1\n", "- a\n\t- b\n"] {
+            let refused = error(text)
+            XCTAssertEqual(refused?.problem, .tabIndentation, "\(text.debugDescription): \(String(describing: refused))")
+            XCTAssertEqual(refused?.explanation, "a tab indents this line; YAML allows only spaces for indentation (replace the tab with spaces)")
+        }
+        XCTAssertEqual(error("a:\n  b: 1\n\tc: 2\n")?.description,
+                       "line 3, column 1: a tab indents this line; YAML allows only spaces for indentation (replace the tab with spaces)")
+        // A tab inside a value is text, not indentation.
+        XCTAssertEqual(try compose(yaml: "a: \"x\ty\"\n")?["a"]?.resolved, .string("x\ty"))
     }
 
     func testBytesThatAreNotUTF8AreRefusedWithTheirLine() {

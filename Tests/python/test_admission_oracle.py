@@ -16,6 +16,8 @@ import jsonpatch
 import kubernetes_validate
 import pytest
 
+from oracle_validation import pod_problems
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = ROOT / ".build" / "debug" / "kube-injector"
 RELEASE_BINARY = ROOT / ".build" / "release" / "kube-injector"
@@ -69,6 +71,9 @@ def check_answers(paths, responses, patched_objects, validate=True):
             assert applied == patched, f"{path.name}: jsonpatch result differs from replay --patched"
             if validate:
                 validate_pod(applied, path.name)
+            # The API server's own checks (oracle_validation.py): an injection never adds a problem.
+            new_problems = set(pod_problems(applied)) - set(pod_problems(original))
+            assert not new_problems, f"{path.name}: the injection made the pod inadmissible: {sorted(new_problems)}"
         else:
             assert patched == original, f"{path.name}: object changed without a patch"
     return injected

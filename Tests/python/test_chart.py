@@ -922,6 +922,26 @@ def test_binary_accepts_the_configuration_the_chart_writes(render_chart: Any, tm
     assert result.returncode == 0, f"{source}: kube-injector check-config refused the chart's ConfigMap: {result.stdout}{result.stderr}"
 
 
+def test_binary_refuses_a_chart_configmap_that_breaks_kubernetes_rules(render_chart: Any, tmp_path: Path) -> None:
+    # The values schema checks only the shape; the rendered ConfigMap goes through the same code as
+    # `serve`, which refuses every problem at once (exit 2) before it listens.
+    binary = REPOSITORY / ".build" / "debug" / "kube-injector"
+    if not binary.exists():
+        pytest.skip("needs the debug build (.build/debug/kube-injector), which scripts/test.sh makes first")
+    values = {"injection": {"defaultProfiles": [], "profiles": {"agent": {
+        "env": [{"name": "A=B", "value": "x"}],
+        "volumes": [{"name": "agent", "emptyDir": {"sizeLimitt": "1Gi"}}]}}}}
+    config = one(render_objects(render_chart, values), "ConfigMap")["data"]["config.yaml"]
+    (tmp_path / "config.yaml").write_text(config)
+    result = subprocess.run([str(binary), "check-config", str(tmp_path / "config.yaml")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    problems = result.stderr.strip().splitlines()
+    assert len(problems) == 2, problems
+    assert "profiles.agent.env[0].name: env var name \"A=B\"" in problems[0] and "(rule: IsRelaxedEnvVarName)" in problems[0]
+    assert "profiles.agent.volumes[0].emptyDir: unknown field \"sizeLimitt\"" in problems[1]
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the container image
 
@@ -1027,3 +1047,13 @@ def test_cross_namespace_secrets_must_be_namespace_names(render_chart: Any) -> N
     with pytest.raises(Exception) as refused:
         render_objects(render_chart, {"hpaForwarder": {"enabled": True, "crossNamespaceSecrets": ["Not_A_Namespace"]}})
     assert "crossNamespaceSecrets" in str(refused.value)
+
+
+def test_the_in_flight_body_budget_reaches_serve(render_chart: Any) -> None:
+    default = one(render_objects(render_chart, None), "Deployment")
+    assert argument(default, "--max-inflight-body-bytes") == str(64 * 1024 * 1024)
+    raised = one(render_objects(render_chart, {"server": {"maxInflightBodyBytes": 268435456}}), "Deployment")
+    assert argument(raised, "--max-inflight-body-bytes") == "268435456"
+    with pytest.raises(Exception) as refused:
+        render_objects(render_chart, {"server": {"maxInflightBodyBytes": 1024}})
+    assert "maxInflightBodyBytes" in str(refused.value)

@@ -31,8 +31,9 @@ uint64_t ki_ssl_op_no_ticket(void);
 int ki_tls1_2_version(void);
 int ki_tls1_3_version(void);
 
-// Certificates and keys from PEM bytes in memory. Returns 1 on success.
+// Certificates and keys from PEM bytes in memory. Returns 1 on success, 0 when unusable.
 int ki_ssl_ctx_use_certificate_chain_pem(SSL_CTX *ctx, const uint8_t *pem, size_t length);
+// Returns -1 when the key is readable but does not belong to the certificate already set.
 int ki_ssl_ctx_use_private_key_pem(SSL_CTX *ctx, const uint8_t *pem, size_t length);
 // Client-certificate verification against the CA certificates in `pem`. Returns 1 on success.
 int ki_ssl_ctx_require_client_certificate_pem(SSL_CTX *ctx, const uint8_t *pem, size_t length);

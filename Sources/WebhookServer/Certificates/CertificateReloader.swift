@@ -51,7 +51,7 @@ public final class CertificateReloader: Service {
                 metrics.certificateReloaded(succeeded: true)
                 metrics.servingCertificate(expiresAt: context.certificateExpiry)
                 logger.info("serving a new certificate for new connections", metadata: [
-                    "certificate": "\(files.certificatePath)", "notAfter": "\(context.certificateExpiry)",
+                    "certificate": "\(files.certificatePath)", "notAfter": "\(context.certificateNotAfter)",
                 ])
             } catch {
                 refused = contents

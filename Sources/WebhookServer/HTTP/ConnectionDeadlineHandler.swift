@@ -59,6 +59,12 @@ final class ConnectionDeadlineHandler: ChannelInboundHandler {
         state = .answering
     }
 
+    /// No byte of a next request has arrived since the last answer.
+    var isWaitingForRequest: Bool {
+        if case .waitingForRequest = state { return true }
+        return false
+    }
+
     /// The answer is written: the connection is idle until the next request's first byte.
     func responseSent() {
         state = .waitingForRequest(since: .now())

@@ -7,7 +7,7 @@ import NIOHTTP1
 enum HTTPResponseWriter {
     static func write(
         status: HTTPResponseStatus, contentType: StaticString, body: [UInt8], includeBody: Bool,
-        version: HTTPVersion, connection: ConnectionHeader, into buffer: inout ByteBuffer
+        version: HTTPVersion, connection: ConnectionHeader, allow: StaticString? = nil, into buffer: inout ByteBuffer
     ) {
         buffer.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         writeDecimal(Int(status.code), into: &buffer)
@@ -17,6 +17,11 @@ enum HTTPResponseWriter {
         buffer.writeStaticString(contentType)
         buffer.writeStaticString("\r\ncontent-length: ")
         writeDecimal(body.count, into: &buffer)
+        if let allow {
+            // RFC 9110 §15.5.6: a 405 names the methods the resource supports.
+            buffer.writeStaticString("\r\nallow: ")
+            buffer.writeStaticString(allow)
+        }
         switch connection {
         case .omitted: break
         case .keepAlive: buffer.writeStaticString("\r\nconnection: keep-alive")

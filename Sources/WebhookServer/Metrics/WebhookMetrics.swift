@@ -15,6 +15,8 @@ public final class WebhookMetrics: Sendable {
     private let patchOperations: CoreMetrics.Counter
     private let handshakeFailures: CoreMetrics.Counter
     private let connectionsRejected: CoreMetrics.Counter
+    private let metricsConnectionsRejected: CoreMetrics.Counter
+    private let memoryTrims: CoreMetrics.Counter
     private let openConnections: CoreMetrics.Meter
     private let certificateExpiry: CoreMetrics.Gauge
     private let reloadSucceeded: CoreMetrics.Counter
@@ -52,6 +54,8 @@ public final class WebhookMetrics: Sendable {
         patchOperations = CoreMetrics.Counter(label: "kube_injector_admission_patch_operations_total", factory: factory)
         handshakeFailures = CoreMetrics.Counter(label: "kube_injector_tls_handshake_failures_total", factory: factory)
         connectionsRejected = CoreMetrics.Counter(label: "kube_injector_connections_rejected_total", factory: factory)
+        metricsConnectionsRejected = CoreMetrics.Counter(label: "kube_injector_metrics_connections_rejected_total", factory: factory)
+        memoryTrims = CoreMetrics.Counter(label: "kube_injector_memory_trims_total", factory: factory)
         openConnections = CoreMetrics.Meter(label: "kube_injector_open_connections", factory: factory)
         certificateExpiry = CoreMetrics.Gauge(label: "kube_injector_serving_certificate_expiry_timestamp_seconds", factory: factory)
         reloadSucceeded = CoreMetrics.Counter(label: "kube_injector_certificate_reloads_total", dimensions: [("result", "success")], factory: factory)
@@ -93,6 +97,16 @@ public final class WebhookMetrics: Sendable {
 
     func connectionRejected() {
         connectionsRejected.increment()
+    }
+
+    /// A connection to the metrics listener closed because of its cap.
+    func metricsConnectionRejected() {
+        metricsConnectionsRejected.increment()
+    }
+
+    /// Freed heap memory was handed back to the kernel after a spike.
+    func memoryTrimmed() {
+        memoryTrims.increment()
     }
 
     func servingCertificate(expiresAt secondsSinceEpoch: Int64) {

@@ -19,6 +19,8 @@ public final class WebhookServer: Service {
     private let logger: Logger
     private let group: EventLoopGroup
     private let listening: EventLoopPromise<SocketAddress>
+    private let bodyBudget: RequestBodyBudget
+    private let threadPool: NIOThreadPool
 
     public init(
         configuration: WebhookServerConfiguration,
@@ -28,7 +30,8 @@ public final class WebhookServer: Service {
         metrics: WebhookMetrics,
         readiness: WebhookReadiness,
         logger: Logger,
-        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        threadPool: NIOThreadPool = .singleton
     ) {
         self.configuration = configuration
         self.controller = controller
@@ -39,6 +42,8 @@ public final class WebhookServer: Service {
         self.logger = logger
         self.group = eventLoopGroup
         self.listening = eventLoopGroup.next().makePromise(of: SocketAddress.self)
+        self.bodyBudget = RequestBodyBudget(limit: configuration.maxInFlightBodyBytes)
+        self.threadPool = threadPool
     }
 
     /// The address the server is bound to, once it is (port 0 in the configuration picks a free one).
@@ -53,13 +58,22 @@ public final class WebhookServer: Service {
             (serverChannel, registry) = try await bind()
         } catch {
             listening.fail(error)
-            throw WebhookServerError.cannotListen(host: configuration.host, port: configuration.port, reason: "\(error)")
+            throw WebhookServerError.cannotListen(host: configuration.host, port: configuration.port, reason: WebhookServerError.listenFailureReason(error))
         }
         let address = serverChannel.localAddress
         if let address { listening.succeed(address) }
         metrics.servingCertificate(expiresAt: certificates.context.certificateExpiry)
         readiness.markListening()
-        logger.info("webhook listening", metadata: ["address": "\(address.map(Self.describe) ?? "?")"])
+        logger.info("webhook listening", metadata: [
+            "address": "\(address.map(Self.describe) ?? "?")", "certificateNotAfter": "\(certificates.context.certificateNotAfter)",
+        ])
+
+        let trimmer = try? await serverChannel.eventLoop.submit { [bodyBudget, metrics] in
+            let trimmer = MemoryTrimmer(bodyBudget: bodyBudget, metrics: metrics)
+            trimmer.start(on: serverChannel.eventLoop)
+            return NIOLoopBound(trimmer, eventLoop: serverChannel.eventLoop)
+        }.get()
+        defer { serverChannel.eventLoop.execute { trimmer?.value.stop() } }
 
         let graceful: Bool
         do {
@@ -102,9 +116,16 @@ public final class WebhookServer: Service {
         let metrics = metrics
         let readiness = readiness
         let logger = logger
+        let bodyBudget = bodyBudget
+        let threadPool = threadPool
+        let handshakes = HandshakeTracker()
         let serverLoop = group.next()
         let registry = try await serverLoop.submit {
-            NIOLoopBound(ConnectionRegistry(maxConnections: configuration.maxConnections, metrics: metrics), eventLoop: serverLoop)
+            NIOLoopBound(ConnectionRegistry(
+                maxConnections: configuration.maxConnections,
+                reporting: .init(listener: "webhook", opened: { metrics.connectionOpened() },
+                                 closed: { metrics.connectionClosed() }, rejected: { metrics.connectionRejected() }),
+                handshakes: handshakes, logger: logger), eventLoop: serverLoop)
         }.get()
         let channel = try await ServerBootstrap(group: serverLoop, childGroup: group)
             .serverChannelOption(.backlog, value: 512)
@@ -116,11 +137,15 @@ public final class WebhookServer: Service {
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
+            // Unwritable above the unflushed-output bound: the TLS handler then stops reading.
+            .childChannelOption(.writeBufferWaterMark, value: .init(
+                low: configuration.maxUnflushedOutputBytes / 2, high: configuration.maxUnflushedOutputBytes))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let tls = OpenSSLServerHandler(
                         context: certificates.context, handshakeTimeout: configuration.tlsHandshakeTimeout,
-                        flushBatcher: TickFlushBatcher.current(on: channel.eventLoop), metrics: metrics, logger: logger)
+                        flushBatcher: TickFlushBatcher.current(on: channel.eventLoop), handshakes: handshakes,
+                        maxUnflushedOutput: configuration.maxUnflushedOutputBytes, metrics: metrics, logger: logger)
                     else {
                         throw WebhookServerError.openSSLAllocationFailed
                     }
@@ -132,7 +157,8 @@ public final class WebhookServer: Service {
                     try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try pipeline.addHandler(WebhookHTTPHandler(
                         controller: controller, reporter: reporter, readiness: readiness, metrics: metrics,
-                        configuration: configuration, logger: logger, deadlines: deadlines))
+                        configuration: configuration, logger: logger, deadlines: deadlines,
+                        bodyBudget: bodyBudget, threadPool: threadPool))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -1,3 +1,12 @@
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the webhook server could not start or stop cleanly.
 public enum WebhookServerError: Error, CustomStringConvertible {
     case cannotListen(host: String, port: Int, reason: String)
@@ -13,5 +22,15 @@ public enum WebhookServerError: Error, CustomStringConvertible {
         case .gracePeriodExpired:
             return "in-flight requests did not finish within the grace period"
         }
+    }
+}
+
+extension WebhookServerError {
+    /// Why a bind failed, in the operating system's words ("address already in use"), not NIO's
+    /// `bind(descriptor:ptr:bytes:): Address already in use (errno: 98)`.
+    static func listenFailureReason(_ error: any Error) -> String {
+        guard let io = error as? IOError else { return "\(error)" }
+        let text = String(cString: strerror(io.errnoCode))
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 }

@@ -26,6 +26,13 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
     private let logger: Logger
     private var handshakeTimer: Scheduled<Void>?
     private let flushBatcher: TickFlushBatcher
+    private let handshakes: HandshakeTracker?
+    /// Above this much unsent output (held plaintext, the pipe's ciphertext, or the channel no
+    /// longer writable) the connection is not read: a client that never reads its answers
+    /// cannot make us buffer answers without end.
+    private let maxUnflushedOutput: Int
+    /// A read was asked for while the output was backed up; issued once it drains.
+    private var readHeld = false
     /// A flush is waiting in `flushBatcher` for the end of the tick.
     private var flushQueued = false
     /// Plaintext written since the last flush, and the promise that completes when it is sent.
@@ -42,6 +49,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
     /// Fails (returns nil) only when OpenSSL cannot allocate the connection.
     init?(
         context tlsContext: TLSContext, handshakeTimeout: TimeAmount, flushBatcher: TickFlushBatcher,
+        handshakes: HandshakeTracker? = nil, maxUnflushedOutput: Int = 1024 * 1024,
         metrics: WebhookMetrics, logger: Logger
     ) {
         guard let ssl = tlsContext.makeConnection() else { return nil }
@@ -54,6 +62,8 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         self.pipe = pipe
         self.handshakeTimeout = handshakeTimeout
         self.flushBatcher = flushBatcher
+        self.handshakes = handshakes
+        self.maxUnflushedOutput = maxUnflushedOutput
         self.metrics = metrics
         self.logger = logger
     }
@@ -147,6 +157,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         case .completeHandshake:
             handshakeTimer?.cancel()
             handshakeTimer = nil
+            handshakes?.handshakeCompleted(ObjectIdentifier(context.channel))
             if pendingPlaintext != nil { encryptPending() }
             flushCiphertext(context: context, promise: takePendingPromise())
             // The client's first request may have arrived together with its Finished message.
@@ -220,6 +231,32 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         }
     }
 
+    // MARK: backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if outputBackedUp(context: context) {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReadIfDrained(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func outputBackedUp(context: ChannelHandlerContext) -> Bool {
+        !context.channel.isWritable
+            || (pendingPlaintext?.readableBytes ?? 0) + ki_pipe_output_pending(pipe) > maxUnflushedOutput
+    }
+
+    private func resumeReadIfDrained(context: ChannelHandlerContext) {
+        guard readHeld, !outputBackedUp(context: context) else { return }
+        readHeld = false
+        context.read()
+    }
+
     // MARK: outbound
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -262,6 +299,7 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
         guard stateMachine.writeRequested() == .encrypt else { return }
         encryptPending()
         flushCiphertext(context: context, promise: takePendingPromise())
+        resumeReadIfDrained(context: context)
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
@@ -275,18 +313,22 @@ final class OpenSSLServerHandler: ChannelDuplexHandler, RemovableChannelHandler,
             context.close(mode: .all, promise: promise)
         case .sendCloseNotifyAndClose:
             encryptPending()
-            sendCloseNotifyThenClose(context: context, promise: promise)
+            // `.output`: close_notify and a TCP half-close; the socket closes when the client
+            // closes its side (or the caller closes it fully), and what it still sends is dropped.
+            sendCloseNotifyThenClose(context: context, mode: mode, promise: promise)
         case .alreadyClosing:
             context.close(mode: mode, promise: promise)
         }
     }
 
-    private func sendCloseNotifyThenClose(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    private func sendCloseNotifyThenClose(
+        context: ChannelHandlerContext, mode: CloseMode = .all, promise: EventLoopPromise<Void>?
+    ) {
         _ = SSL_shutdown(ssl)
         let sent = context.eventLoop.makePromise(of: Void.self)
         flushCiphertext(context: context, promise: sent)
         if let pending = takePendingPromise() { sent.futureResult.cascade(to: pending) }
-        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: promise) }
+        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(mode: mode, promise: promise) }
     }
 
     /// Encrypts the plaintext written since the last flush into the pipe.

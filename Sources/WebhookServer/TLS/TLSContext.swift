@@ -10,6 +10,11 @@ public final class TLSContext: @unchecked Sendable {
     /// notAfter of the serving certificate, in seconds since the epoch.
     public let certificateExpiry: Int64
 
+    /// notAfter as RFC 3339 for logs; "unknown" when OpenSSL could not read it.
+    public var certificateNotAfter: String {
+        certificateExpiry > 0 ? RFC3339Timestamp.string(secondsSinceEpoch: certificateExpiry) : "unknown"
+    }
+
     /// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only (TLS 1.3 suites are all AEAD).
     static let tls12CipherList =
         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
@@ -49,8 +54,10 @@ public final class TLSContext: @unchecked Sendable {
         guard ki_ssl_ctx_use_certificate_chain_pem(context, certificateChainPEM, certificateChainPEM.count) == 1 else {
             throw TLSConfigurationError.certificate(Self.drainErrors())
         }
-        guard ki_ssl_ctx_use_private_key_pem(context, privateKeyPEM, privateKeyPEM.count) == 1 else {
-            throw TLSConfigurationError.privateKey(Self.drainErrors())
+        switch ki_ssl_ctx_use_private_key_pem(context, privateKeyPEM, privateKeyPEM.count) {
+        case 1: break
+        case -1: throw TLSConfigurationError.keyDoesNotMatchCertificate(Self.drainErrors())
+        default: throw TLSConfigurationError.privateKey(Self.drainErrors())
         }
         guard SSL_CTX_check_private_key(context) == 1 else {
             throw TLSConfigurationError.keyDoesNotMatchCertificate(Self.drainErrors())
