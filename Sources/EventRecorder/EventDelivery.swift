@@ -1,3 +1,5 @@
+import KubeClient
+
 /// The life of one write of an Event to the API server, as a plain state machine: it decides,
 /// the worker acts (sends the create or PATCH, sleeps the backoff) and reports back. Kept pure
 /// so every path (PATCH target gone, retry after 429, give up after the last try, refusal) is
@@ -51,6 +53,14 @@ struct EventDelivery: Sendable {
         self.policy = policy
     }
 
+    /// The attempt under way or just failed, from 1.
+    var attempt: Int {
+        switch state {
+        case .writing(_, let attempt), .retrying(_, let attempt): return attempt
+        default: return 0
+        }
+    }
+
     mutating func start() -> Action {
         guard case .new(let operation) = state else { return .none }
         state = .writing(operation, attempt: 1)
@@ -79,11 +89,11 @@ struct EventDelivery: Sendable {
         case .refused(let detail):
             return giveUp(.refused(detail: detail))
         case .retryable(let retryAfter, let detail):
-            guard attempt < policy.maxTries else {
+            guard policy.allowsRetry(afterAttempt: attempt) else {
                 return giveUp(.exhausted(tries: attempt, lastError: detail))
             }
             state = .retrying(operation, attempt: attempt)
-            return .wait(policy.delay(afterAttempt: attempt, jitter: jitter, retryAfter: retryAfter))
+            return .wait(policy.delay(afterAttempt: attempt, random: jitter, retryAfter: retryAfter))
         }
     }
 

@@ -36,17 +36,21 @@ struct EventJobRunner: Sendable {
                                                               ownerReferences: failure.ownerReferences)
                 await worker.ownerResolved(key, as: identity(of: reference, podNamespace: failure.namespace))
                 return
-            } catch let error as KubernetesError where error.isRetryable && attempt < options.retry.maxTries {
+            } catch let error as KubernetesError where error.isRetryable && options.retry.allowsRetry(afterAttempt: attempt) {
                 let retryAfter: Duration? = if case .tooManyRequests(let after, _) = error { after } else { nil }
-                let delay = options.retry.delay(afterAttempt: attempt, jitter: .random(in: 0..<1), retryAfter: retryAfter)
-                logger.debug("owner lookup failed, will retry", metadata: [
+                let delay = options.retry.delay(afterAttempt: attempt, random: .random(in: 0...1), retryAfter: retryAfter)
+                metrics.ownerLookupFailed()
+                // The first failure is news; the retries after it are counted, and the client has logged the
+                // cause (rate-limited) already.
+                logger.log(level: attempt == 1 ? .warning : .debug, "owner lookup failed, will retry", metadata: [
                     "namespace": "\(failure.namespace)", "attempt": "\(attempt)", "retryIn": "\(delay)",
                     "error": "\(error)"])
                 do { try await Task.sleep(for: delay) } catch { return }
             } catch {
                 // The Event still lands somewhere a person looks: the pod's direct controller.
                 let fallback = failure.fallbackInvolvedObject
-                logger.notice("owner lookup failed; recording the Event on the pod's direct owner instead", metadata: [
+                metrics.ownerLookupFailed()
+                logger.warning("owner lookup failed; recording the Event on the pod's direct owner instead", metadata: [
                     "namespace": "\(failure.namespace)", "involvedObject": "\(fallback)", "error": "\(error)"])
                 await worker.ownerResolved(key, as: fallback)
                 return
@@ -92,7 +96,7 @@ struct EventJobRunner: Sendable {
                 }
             case .wait(let delay):
                 metrics.retried()
-                logger.debug("Event write failed, will retry", metadata: [
+                logger.log(level: delivery.attempt == 1 ? .warning : .debug, "Event write failed, will retry", metadata: [
                     "event": "\(operation.event.namespace)/\(operation.event.name)", "retryIn": "\(delay)"])
                 // Cancelled only past the shutdown deadline; the recorder counts what is left.
                 do { try await Task.sleep(for: delay) } catch { return }

@@ -11,6 +11,7 @@ final class EventRecorderMetrics: Sendable {
     private let createdCounter: Counter
     private let patchedCounter: Counter
     private let retriedCounter: Counter
+    private let ownerLookupFailedCounter: Counter
     private let failedCounters: [String: Counter]
     private let droppedCounters: [DropReason: Counter]
 
@@ -24,6 +25,7 @@ final class EventRecorderMetrics: Sendable {
         createdCounter = Counter(label: "kube_injector_events_sent_total", factory: factory)
         patchedCounter = Counter(label: "kube_injector_events_patched_total", factory: factory)
         retriedCounter = Counter(label: "kube_injector_events_retried_total", factory: factory)
+        ownerLookupFailedCounter = Counter(label: "kube_injector_events_owner_lookup_failures_total", factory: factory)
         failedCounters = Dictionary(uniqueKeysWithValues: ["refused", "exhausted"].map {
             ($0, Counter(label: "kube_injector_events_failed_total", dimensions: [("why", $0)], factory: factory))
         })
@@ -109,6 +111,11 @@ final class EventRecorderMetrics: Sendable {
             tally.patched += 1
             tally.outstanding -= occurrences
         }
+    }
+
+    /// A GET of a pod's ReplicaSet or Job failed (it is retried, or the Event goes on the direct owner).
+    func ownerLookupFailed() {
+        ownerLookupFailedCounter.increment()
     }
 
     func retried() {

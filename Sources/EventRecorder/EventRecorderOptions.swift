@@ -1,3 +1,5 @@
+import KubeClient
+
 /// Every knob of the Event recorder, with its default written down. Tests shrink the
 /// durations; `serve` sets `reportingInstance` to the webhook pod's name.
 public struct EventRecorderOptions: Sendable {
@@ -37,8 +39,9 @@ public struct EventRecorderOptions: Sendable {
     /// (client-go: 4,096).
     public var correlationCacheCapacity: Int = 4_096
 
-    /// Retries of one write: 12 tries, 0.5 s doubling to 30 s, jittered, Retry-After honoured up to 60 s.
-    public var retry: RetryPolicy = RetryPolicy()
+    /// Retries of one write and of the owner lookup before it: `RetryPolicy.eventWrite` (12 tries, 0.5 s
+    /// doubling to 30 s, jittered, Retry-After honoured up to 60 s).
+    public var retry: RetryPolicy = .eventWrite
 
     /// Writes (and owner lookups) in flight at once. A write backing off holds one slot, so a few
     /// unlucky objects cannot stall everyone else's Events. Default 4.

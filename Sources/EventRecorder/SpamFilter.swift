@@ -1,3 +1,5 @@
+import KubeClient
+
 /// Limits how often Events about one object and reason may be written to the API server, so
 /// one broken object cannot flood it (client-go's defaults: a burst of 25, then one per
 /// 5 minutes). It limits writes, not occurrences: the correlator keeps counting what the filter

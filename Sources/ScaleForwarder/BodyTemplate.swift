@@ -7,7 +7,8 @@ import KubeClient
 
 /// The `body` of a sink Secret: a JSON document whose string values may hold placeholders
 /// (`_message_`, `_namespace_`, `_name_`, `_target_`, `_reason_`, `_event_reason_`, `_new_size_`,
-/// `_time_`, `_time_ms_`, `_time_s_`). Substitution walks the parsed document, so a message with
+/// `_time_`, `_time_ms_`, `_time_s_`, `_event_id_`: the same for every send of one scale, for sinks that
+/// de-duplicate). Substitution walks the parsed document, so a message with
 /// quotes or newlines stays inside its string; a string that is exactly one numeric placeholder
 /// becomes a JSON number.
 public struct BodyTemplate: Sendable, Equatable {
@@ -23,7 +24,7 @@ public struct BodyTemplate: Sendable, Equatable {
 
     /// Every placeholder, longest first so `_time_ms_` is not read as `_time_` followed by `ms_`.
     public static let placeholders: [String] = [
-        "_event_reason_", "_namespace_", "_new_size_", "_time_ms_", "_message_",
+        "_event_reason_", "_event_id_", "_namespace_", "_new_size_", "_time_ms_", "_message_",
         "_time_s_", "_target_", "_reason_", "_time_", "_name_",
     ]
 
@@ -94,6 +95,7 @@ struct PlaceholderValues {
             "_time_": KubernetesTimestamp.time(scale.time),
             "_time_ms_": String(milliseconds),
             "_time_s_": String(seconds),
+            "_event_id_": scale.eventID,
         ]
         numbers = [
             "_new_size_": newSize,

@@ -87,11 +87,3 @@ public enum ScaleCheckpointError: Error, Sendable, Equatable, CustomStringConver
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds as a floating-point number, for Date arithmetic.
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

@@ -35,6 +35,12 @@ public struct ScaleEvent: Sendable, Equatable {
         self.time = time
     }
 
+    /// Names this scale and no other, the same on every send (retries, a new leader's resend): the Event's
+    /// uid and the count, so a sink that de-duplicates on it drops the resend.
+    public var eventID: String {
+        "\(eventUID)-\(count)"
+    }
+
     /// The new replica count the HPA controller wrote into the message ("New size: 3; ..."), if any.
     public var newSize: Int? {
         guard let field = Self.field("New size", in: message) else { return nil }

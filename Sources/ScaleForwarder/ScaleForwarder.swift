@@ -22,6 +22,8 @@ public final class ScaleForwarder: Service {
             delivery: SinkDelivery(transport: transport, policy: options.retry, timeout: options.requestTimeout,
                                    certificateAuthorityPEM: options.sinkCertificateAuthorityPEM, metrics: metrics),
             metrics: metrics)
+        // On /metrics from the start, also on a replica that is not leading.
+        Reflector<Event>.registerMetrics(path: ScaleForwardingTerm.eventsPath(options))
     }
 
     /// The elector and forwarder for `options`, ready to add to a ServiceGroup in this order.

@@ -8,6 +8,8 @@ struct ScaleForwarderMetrics: Sendable {
     let retried = Counter(label: "kube_injector_hpa_scale_retries_total")
     /// Given up on after retries, or refused by the sink: each one also a Warning Event on the HPA.
     let failed = Counter(label: "kube_injector_hpa_scales_failed_total")
+    /// Checkpoint writes to the Lease outside the regular renewals (after deliveries).
+    let checkpointWrites = Counter(label: "kube_injector_hpa_checkpoint_writes_total")
     /// From request to the sink's 2xx, retries included.
     let deliveryLatency = Timer(label: "kube_injector_hpa_delivery_duration_seconds", preferredDisplayUnit: .seconds)
 

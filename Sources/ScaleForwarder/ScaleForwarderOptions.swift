@@ -1,3 +1,5 @@
+import KubeClient
+
 /// Every knob of the HPA scale forwarder, with its default written down.
 public struct ScaleForwarderOptions: Sendable {
     /// Namespaces whose Secrets an HPA in another namespace may name (`"*"`: any). Default: none,
@@ -16,7 +18,8 @@ public struct ScaleForwarderOptions: Sendable {
     public var queueCapacityPerSink: Int = 100
     /// Timeout of one request to a sink. Default 10 s.
     public var requestTimeout: Duration = .seconds(10)
-    public var retry: DeliveryRetryPolicy = .init()
+    /// Retries of one delivery; see `RetryPolicy.sinkDelivery`.
+    public var retry: RetryPolicy = .sinkDelivery
     /// How long a sink Secret is reused before it is read again. Default 30 s.
     public var secretCacheTTL: Duration = .seconds(30)
     /// CA bundle for sink certificates; nil uses the system trust store. Default nil.
@@ -31,28 +34,11 @@ public struct ScaleForwarderOptions: Sendable {
     public var leaderElection: LeaderElectionOptions
 
     /// `identity` names this replica in the Lease (the pod name is a good choice).
+    /// How often the checkpoint may be written to the Lease: after each delivery's 2xx, batched to at most
+    /// one write per this interval. Default 200 ms.
+    public var checkpointInterval: Duration = .milliseconds(200)
+
     public init(identity: String, leaseNamespace: String) {
         leaderElection = LeaderElectionOptions(identity: identity, leaseNamespace: leaseNamespace)
-    }
-}
-
-/// The Lease that picks the one replica that forwards, with client-go's default timings.
-public struct LeaderElectionOptions: Sendable {
-    /// Default `kube-injector-hpa-forwarder`.
-    public var leaseName: String = "kube-injector-hpa-forwarder"
-    public var leaseNamespace: String
-    public var identity: String
-    /// How long a Lease not renewed stays someone else's. Default 15 s.
-    public var leaseDuration: Duration = .seconds(15)
-    /// The leader stops forwarding when it could not renew for this long. Default 10 s.
-    public var renewDeadline: Duration = .seconds(10)
-    /// Time between attempts to acquire or renew. Default 2 s.
-    public var retryPeriod: Duration = .seconds(2)
-    /// Give the Lease up on shutdown so another replica takes over at once. Default true.
-    public var releaseOnShutdown: Bool = true
-
-    public init(identity: String, leaseNamespace: String) {
-        self.identity = identity
-        self.leaseNamespace = leaseNamespace
     }
 }

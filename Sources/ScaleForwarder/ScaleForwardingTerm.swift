@@ -30,6 +30,8 @@ actor ScaleForwardingTerm {
     private let newQueuesContinuation: AsyncStream<AsyncStream<PendingScale>>.Continuation
     /// Problems already said, per HPA, so each is logged (and reported) once, not per scale.
     private var said: Set<String> = []
+    /// The checkpoint changed since it was last written to the Lease.
+    private var checkpointDirty = false
 
     private var logger: Logger { context.logger }
 
@@ -58,7 +60,7 @@ actor ScaleForwardingTerm {
     func run() async {
         await publishCheckpoint()
         let options = context.options
-        let eventsPath = options.namespace.map { "/api/v1/namespaces/\($0)/events" } ?? "/api/v1/events"
+        let eventsPath = Self.eventsPath(options)
         let events = Reflector<Event>(client: context.client, path: eventsPath,
                                       query: ["fieldSelector": "involvedObject.kind=HorizontalPodAutoscaler"])
         await withTaskGroup(of: Void.self) { group in
@@ -70,6 +72,15 @@ actor ScaleForwardingTerm {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(60))
                     await self.evict()
+                }
+            }
+            // The checkpoint goes to the Lease right after a delivery's 2xx, batched to at most one write
+            // per interval: the window in which a dying leader's deliveries can be resent stays that short.
+            group.addTask {
+                let interval = self.context.options.checkpointInterval
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    await self.writeCheckpointIfChanged()
                 }
             }
             // One worker per sink, started as sinks appear; each delivers its queue in order.
@@ -105,9 +116,9 @@ actor ScaleForwardingTerm {
         let namespace = event.involvedObject.namespace ?? event.metadata.namespace ?? ""
         let now = Date()
         let first = event.firstTimestamp.flatMap(KubernetesTimestamp.date(from:))
-        let last = event.lastTimestamp.flatMap(KubernetesTimestamp.date(from:))
-            ?? event.eventTime.flatMap(KubernetesTimestamp.date(from:)) ?? first ?? now
-        guard let counts = ledger.claim(eventUID: uid, count: event.count ?? 1, firstTimestamp: first,
+        let last = event.lastOccurrence.flatMap(KubernetesTimestamp.date(from:)) ?? first ?? now
+        // series.count as well as count: an events.k8s.io/v1 writer counts repeats in the series.
+        guard let counts = ledger.claim(eventUID: uid, count: event.occurrences, firstTimestamp: first,
                                         lastTimestamp: last, now: now) else { return }
         context.metrics.seen.increment(by: counts.count)
 
@@ -149,13 +160,17 @@ actor ScaleForwardingTerm {
     /// The HPA (nil inside when it does not exist), or nil when the API server did not answer
     /// after a few tries.
     private func lookUp(namespace: String, name: String) async -> HorizontalPodAutoscaler?? {
-        for attempt in 1...3 {
+        let policy = RetryPolicy.forwarderLookup
+        for attempt in 1...policy.maxTries {
             do {
                 return .some(try await hpas.get(namespace: namespace, name: name))
             } catch {
                 logger.warning("could not read HorizontalPodAutoscaler", metadata: [
                     "hpa": "\(namespace)/\(name)", "attempt": "\(attempt)", "error": "\(error)"])
-                do { try await Task.sleep(for: .seconds(attempt)) } catch { return nil }
+                guard policy.allowsRetry(afterAttempt: attempt) else { break }
+                let retryAfter: Duration? = if case KubernetesError.tooManyRequests(let after, _) = error { after } else { nil }
+                let delay = policy.delay(afterAttempt: attempt, random: .random(in: 0...1), retryAfter: retryAfter)
+                do { try await Task.sleep(for: delay) } catch { return nil }
             }
         }
         return nil
@@ -188,8 +203,8 @@ actor ScaleForwardingTerm {
         while spec == nil {
             do {
                 spec = try await secrets.spec(for: pending.sink)
-            } catch where !error.isPermanent && attempt < context.options.retry.maximumAttempts {
-                let delay = context.options.retry.backoff(attempt: attempt, random: Double.random(in: 0..<1))
+            } catch where !error.isPermanent && RetryPolicy.forwarderLookup.allowsRetry(afterAttempt: attempt) {
+                let delay = RetryPolicy.forwarderLookup.delay(afterAttempt: attempt, random: .random(in: 0...1))
                 attempt += 1
                 do { try await Task.sleep(for: delay) } catch { return }
             } catch {
@@ -237,7 +252,16 @@ actor ScaleForwardingTerm {
     }
 
     private func publishCheckpoint() async {
+        checkpointDirty = true
         await context.elector.publish(annotation: ScaleCheckpoint.annotation, value: ledger.checkpoint.serialized())
+    }
+
+    private func writeCheckpointIfChanged() async {
+        guard checkpointDirty else { return }
+        checkpointDirty = false
+        if await context.elector.renewNow() {
+            context.metrics.checkpointWrites.increment()
+        }
     }
 
     /// Logs `message` once per subject and message; with `report`, also a Warning Event on that object.
@@ -248,6 +272,10 @@ actor ScaleForwardingTerm {
             context.recorder.record(involvedObject: report, type: .warning, reason: ScaleForwarder.failureReason,
                                     message: message)
         }
+    }
+
+    static func eventsPath(_ options: ScaleForwarderOptions) -> String {
+        options.namespace.map { "/api/v1/namespaces/\($0)/events" } ?? "/api/v1/events"
     }
 
     private static func wholeSecond(_ date: Date) -> Date {

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Exactly-once bookkeeping for scales. Each increment of an HPA Event's `count` is one scale.
+/// At-least-once bookkeeping for scales, with resends only for what was in flight when a leader died. Each increment of an HPA Event's `count` is one scale.
 /// `claim` answers which counts of an Event are still to send and remembers them as in flight;
 /// `complete` records a count as handled in the checkpoint. Relists, restarts and leader changes
 /// see the same Event again and get nothing twice.

@@ -26,6 +26,8 @@ struct ClusterServices {
     /// Namespace labels, quotas and LimitRanges for the reviews; nil without a cluster, and then
     /// pods are injected without the Pod Security and quota checks.
     var clusterState: ClusterStateStore?
+    /// `/healthz/leader` on the metrics listener while the forwarder runs.
+    var healthChecks: [String: @Sendable () -> Bool] = [:]
 
     init(options: ServeOptions, logger: Logger, readiness: WebhookReadiness = WebhookReadiness(),
          environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -61,10 +63,13 @@ struct ClusterServices {
         var forwarderOptions = ScaleForwarderOptions(identity: identity, leaseNamespace: namespace)
         forwarderOptions.allowedSecretNamespaces = options.hpaAllowedSecretNamespaces
         forwarderOptions.allowHTTP = options.hpaAllowHTTP
+        forwarderOptions.sinkCertificateAuthorityPEM = options.hpaSinkCertificateAuthorityPEM
+        if let leaseName = options.leaseName { forwarderOptions.leaderElection.leaseName = leaseName }
         let (elector, forwarder) = ScaleForwarder.services(
             client: client, recorder: recorder, options: forwarderOptions,
             logger: Logger(label: "kube-injector.hpa-forwarder"))
         services += [elector, forwarder]
+        healthChecks["/healthz/leader"] = { elector.isHealthy() }
         logger.info("HPA forwarder on", metadata: [
             "lease": "\(namespace)/\(forwarderOptions.leaderElection.leaseName)", "identity": "\(identity)",
         ])

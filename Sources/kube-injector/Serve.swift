@@ -47,6 +47,13 @@ struct Serve: AsyncParsableCommand {
             help: "Namespace whose sink Secrets an HPA in another namespace may name (repeatable, comma-separated; \"*\" for any). Default: own namespace only.")
     var hpaSecretNamespaces: [String] = []
 
+    @Option(name: .customLong("hpa-sink-ca"), help: "CA bundle (PEM) that sink certificates are checked against (default: the system trust store).")
+    var hpaSinkCA: String?
+
+    @Option(name: .customLong("leader-election-lease-name"),
+            help: "Name of the forwarder's Lease (default kube-injector-hpa-forwarder); the chart passes <release>-hpa-forwarder so releases never share one.")
+    var leaderElectionLeaseName: String?
+
     @Flag(name: .customLong("hpa-allow-http"), help: "Allow http:// sink URLs for the HPA forwarder (default: https only).")
     var hpaAllowHTTP = false
 
@@ -79,6 +86,7 @@ struct Serve: AsyncParsableCommand {
             assembly.failureReporter = cluster.failureReporter
             assembly.clusterState = cluster.clusterState
             assembly.backgroundServices += cluster.services
+            assembly.healthChecks.merge(cluster.healthChecks) { _, new in new }
         } catch {
             StandardStream.writeError("kube-injector serve: \(error)\n")
             throw ExitCode(2)

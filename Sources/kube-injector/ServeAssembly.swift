@@ -33,6 +33,8 @@ struct ServeAssembly {
     /// Services that must outlive the webhook on shutdown (they stop after it has drained), e.g.
     /// the Event recorder, which must still deliver what the last requests reported.
     var backgroundServices: [any Service] = []
+    /// Extra health endpoints on the metrics listener, by path (`/healthz/leader`).
+    var healthChecks: [String: @Sendable () -> Bool] = [:]
 
     /// Loads the injection configuration and the certificate; errors are `ServeUsageError`s
     /// naming the file and the problem.
@@ -99,7 +101,8 @@ struct ServeAssembly {
             configuration: webhookConfiguration, controller: controller, reporter: failureReporter,
             certificates: certificates, metrics: metrics, readiness: readiness, clusterState: clusterState, logger: logger)
         var services: [any Service] = [
-            MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, metrics: metrics, logger: logger),
+            MetricsListener(host: options.metricsHost, port: options.metricsPort, registry: registry, metrics: metrics,
+                            logger: logger, healthChecks: healthChecks),
         ]
         if let files = options.certificateFiles {
             services.append(CertificateReloader(files: files, store: certificates, metrics: metrics, logger: logger))

@@ -23,6 +23,10 @@ struct ServeOptions: Sendable {
     /// Namespaces whose Secrets an HPA in another namespace may name; empty: own namespace only.
     var hpaAllowedSecretNamespaces: Set<String>
     var hpaAllowHTTP: Bool
+    /// PEM of the CAs sink certificates are checked against; nil: the system trust store.
+    var hpaSinkCertificateAuthorityPEM: String?
+    /// The forwarder's Lease; nil: `LeaderElectionOptions`' default.
+    var leaseName: String?
     var development: Bool
     var drainPeriod: TimeAmount
     /// `--max-inflight-body-bytes`: the webhook's budget for request bodies in flight.
@@ -44,6 +48,23 @@ struct ServeOptions: Sendable {
             $0.split(separator: ",").map { $0.trimmingWhitespace() }
         }.filter { !$0.isEmpty })
         hpaAllowHTTP = command.hpaAllowHTTP
+        if let path = command.hpaSinkCA {
+            do {
+                hpaSinkCertificateAuthorityPEM = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ServeUsageError("--hpa-sink-ca \(path): cannot read the file (\(FileReadFailure.reason(error)))")
+            }
+        }
+        if let name = command.leaderElectionLeaseName {
+            // A Lease name is a DNS subdomain (RFC 1123): lower-case alphanumerics, '-' and '.', at most 253.
+            let allowed = name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
+            guard !name.isEmpty, name.utf8.count <= 253, allowed,
+                  name.first?.isLetter == true || name.first?.isNumber == true,
+                  name.last?.isLetter == true || name.last?.isNumber == true else {
+                throw ServeUsageError("--leader-election-lease-name \(name): must be a DNS subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)")
+            }
+            leaseName = name
+        }
         (listenHost, listenPort) = try Self.hostAndPort(
             command.listen ?? (command.dev ? Self.developmentListen : Self.defaultListen), option: "--listen")
         (metricsHost, metricsPort) = try Self.hostAndPort(

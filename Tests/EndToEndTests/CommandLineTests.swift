@@ -95,6 +95,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains(kubeconfig.path), result.stderr)
     }
 
+    func testALeaseNameThatIsNotADNSSubdomainExitsTwoNamingTheFlag() throws {
+        let result = try KubeInjectorProcess.run(["serve", "--dev", "--leader-election-lease-name", "My_Release"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("--leader-election-lease-name My_Release"), result.stderr)
+    }
+
     func testUnknownOptionExitsTwo() throws {
         let result = try KubeInjectorProcess.run(["serve", "--no-such-option"])
         XCTAssertEqual(result.status, 2)

@@ -1,3 +1,4 @@
+import KubeClient
 import XCTest
 @testable import EventRecorder
 

@@ -837,6 +837,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(410, "Expired", "The provided continue parameter is too old to display a consistent "
                                "list result. You can start a new list without the continue parameter.")
         limit = int(self.query.get("limit") or 0)
+        if self.query.get("resourceVersion") == "0":
+            limit = 0   # served from the watch cache: the real server ignores limit then
         page = items[start:start + limit] if limit > 0 else items[start:]
         metadata = {"resourceVersion": str(version)}
         if limit > 0 and start + limit < len(items):

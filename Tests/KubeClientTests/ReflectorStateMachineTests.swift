@@ -47,28 +47,30 @@ final class ReflectorStateMachineTests: XCTestCase {
         XCTAssertEqual(machine.backoffElapsed(), .list)
     }
 
-    func testBackoffDoublesUpToTheMaximumWithinTheJitter() {
-        let backoff = Backoff(initial: .milliseconds(800), maximum: .seconds(30), jitter: 0.2)
-        XCTAssertEqual(backoff.delay(failures: 1, random: 0.5), .milliseconds(800))
-        XCTAssertEqual(backoff.delay(failures: 2, random: 0.5), .milliseconds(1600))
-        XCTAssertEqual(backoff.delay(failures: 3, random: 0.5), .milliseconds(3200))
-        XCTAssertEqual(backoff.delay(failures: 20, random: 0.5), .seconds(30))
-        XCTAssertEqual(backoff.delay(failures: 1, random: 0), .milliseconds(640))
-        XCTAssertEqual(backoff.delay(failures: 1, random: 1), .milliseconds(960))
+    func testListsAskTheCacheFirstAndFallBackToAQuorumReadAfterAFailureOrGone() {
+        // client-go tools/cache/reflector.go relistResourceVersion: "0" first, "" once that was found wanting.
+        var machine = ReflectorStateMachine()
+        XCTAssertEqual(machine.start(), .list)
+        XCTAssertEqual(machine.listResourceVersion, "0")
+        _ = machine.listFailed()
+        XCTAssertEqual(machine.listResourceVersion, "")
+        XCTAssertEqual(machine.backoffElapsed(), .list)
+        XCTAssertEqual(machine.listSucceeded(resourceVersion: "7"), .watch(resourceVersion: "7"))
+        XCTAssertEqual(machine.listResourceVersion, "0")
+        XCTAssertEqual(machine.gone(), .list)
+        XCTAssertEqual(machine.listResourceVersion, "")
     }
 
-    func testTokenBucketAllowsTheBurstThenPacesAtQPS() {
-        let start = ContinuousClock.now
-        var bucket = TokenBucket(qps: 10, burst: 3, now: start)
-        XCTAssertEqual(bucket.reserve(now: start), .zero)
-        XCTAssertEqual(bucket.reserve(now: start), .zero)
-        XCTAssertEqual(bucket.reserve(now: start), .zero)
-        let fourth = bucket.reserve(now: start)
-        let fifth = bucket.reserve(now: start)
-        XCTAssertEqual(fourth.seconds, 0.1, accuracy: 0.001)
-        XCTAssertEqual(fifth.seconds, 0.2, accuracy: 0.001)
-        // A second later the bucket has refilled (capped at the burst).
-        XCTAssertEqual(bucket.reserve(now: start + .seconds(1)), .zero)
+    func testAWatchThatEndsWithinASecondIsBackedOffNotReopenedAtOnce() {
+        // client-go tools/cache/reflector.go watchHandler: a "very short watch" is an error, so it is backed off.
+        var machine = ReflectorStateMachine()
+        _ = machine.start()
+        _ = machine.listSucceeded(resourceVersion: "7")
+        XCTAssertEqual(machine.watchEnded(tooSoon: true), .backOff(failures: 1))
+        XCTAssertEqual(machine.backoffElapsed(), .watch(resourceVersion: "7"))
+        XCTAssertEqual(machine.watchEnded(tooSoon: true), .backOff(failures: 2))
+        _ = machine.backoffElapsed()
+        XCTAssertEqual(machine.watchEnded(tooSoon: false), .watch(resourceVersion: "7"))
     }
 
     func testTimestampsHaveTheAPIShapes() {

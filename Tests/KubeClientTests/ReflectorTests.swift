@@ -13,7 +13,7 @@ final class ReflectorTests: FakeServerTestCase {
         return Task { await reflector.run { await log.append($0) } }
     }
 
-    func testListsInPagesThenDeliversChanges() async throws {
+    func testFirstListIsServedFromTheCacheInOneRequestThenChangesArrive() async throws {
         let client = try makeClient()
         for index in 1...3 { _ = try await client.create(path: events, body: warningEvent(name: "web.r\(index)")) }
         let log = DeltaLog()
@@ -26,8 +26,27 @@ final class ReflectorTests: FakeServerTestCase {
         try await server.waitForOpenWatches(1)
         _ = try await client.create(path: events, body: warningEvent(name: "web.r4"))
         try await log.waitUntil { await $0.addedNames == ["web.r4"] }
+        // client-go tools/cache/reflector.go relistResourceVersion: the first list asks for resourceVersion=0,
+        // which the API server answers from its watch cache, ignoring limit.
         let lists = try await server.requests(pathPrefix: events).filter { $0.method == "GET" && $0.query["watch"] == nil }
-        XCTAssertEqual(lists.count, 2, "three items in pages of two")
+        XCTAssertEqual(lists.count, 1)
+        XCTAssertEqual(lists.first?.query["resourceVersion"], "0")
+        XCTAssertNil(lists.first?.query["limit"])
+    }
+
+    func testAFailedListFallsBackToAQuorumReadInPages() async throws {
+        let client = try makeClient()
+        for index in 1...3 { _ = try await client.create(path: events, body: warningEvent(name: "web.q\(index)")) }
+        try await server.inject(.init(method: "GET", pathPrefix: events, status: 500, watch: false))
+        let log = DeltaLog()
+        let task = startReflector(client, log: log)
+        defer { task.cancel() }
+        try await log.waitUntil { await $0.listCount == 1 }
+        guard case .listed(let items) = await log.deltas.first else { return XCTFail("first delta must be listed") }
+        XCTAssertEqual(items.map(\.metadata.name), ["web.q1", "web.q2", "web.q3"])
+        let lists = try await server.requests(pathPrefix: events).filter { $0.method == "GET" && $0.query["watch"] == nil }
+        XCTAssertEqual(lists.map { $0.query["resourceVersion"] ?? "" }, ["0", "", ""], "cache, then a quorum read in two pages")
+        XCTAssertEqual(lists.last?.query["limit"], "2")
     }
 
     func testRelistsWhenTheWatchEndsWithGone() async throws {

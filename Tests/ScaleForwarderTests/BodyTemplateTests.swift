@@ -22,6 +22,17 @@ final class BodyTemplateTests: XCTestCase {
         XCTAssertEqual(rendered["details"]?.stringValue, Self.scale().message)
     }
 
+    func testEventIDIsTheSameForEverySendOfOneScaleAndDiffersBetweenScales() throws {
+        let template = try BodyTemplate(parsing: #"{"aggregation_key": "_event_id_"}"#)
+        var scale = Self.scale()
+        XCTAssertEqual(template.render(scale)["aggregation_key"]?.stringValue, "uid-1-1")
+        XCTAssertEqual(template.render(scale), template.render(scale))
+        scale.count = 2
+        XCTAssertEqual(template.render(scale)["aggregation_key"]?.stringValue, "uid-1-2")
+        scale.message = "another message"
+        XCTAssertEqual(template.render(scale)["aggregation_key"]?.stringValue, "uid-1-2", "uid and count only")
+    }
+
     func testWholeNumericPlaceholderBecomesANumber() throws {
         let template = try BodyTemplate(parsing: #"{"startTime": "_time_ms_", "at": "_time_s_", "size": "_new_size_", "label": "size _new_size_"}"#)
         let rendered = template.render(Self.scale())

@@ -38,6 +38,7 @@ final class SampleSinkSecretTests: XCTestCase {
         XCTAssertEqual(body["name"], .string("HPA shop/php-apache scaled to 3"))
         XCTAssertEqual(body["annotations"]?["details"], .string(scale.message))
         XCTAssertEqual(body["annotations"]?["type"], .string("scaling"))
+        XCTAssertEqual(body["annotations"]?["eventId"], .string(scale.eventID))
     }
 
     func testDatadogEventHasTitleTextAndEpochSeconds() throws {
@@ -47,6 +48,7 @@ final class SampleSinkSecretTests: XCTestCase {
         XCTAssertEqual(body["title"], .string("HPA shop/php-apache scaled Deployment/php-apache to 3"))
         XCTAssertEqual(body["text"], .string(scale.message))
         XCTAssertEqual(body["date_happened"], .integer(1_795_320_600))
+        XCTAssertEqual(body["aggregation_key"], .string(scale.eventID), "Datadog groups resends of one scale")
         XCTAssertEqual(body["tags"], .array([.string("kube_namespace:shop"), .string("hpa:php-apache"),
                                              .string("event_reason:SuccessfulRescale")]))
     }
@@ -78,7 +80,7 @@ final class SampleSinkSecretTests: XCTestCase {
         XCTAssertEqual(body["start_time"], .integer(1_795_320_600))
         XCTAssertEqual(body["type"], .string("hpa-scale"))
         XCTAssertEqual(body["message"], .string(
-            "HPA shop/php-apache scaled to 3: cpu resource utilization (percentage of request) above target"))
+            "HPA shop/php-apache scaled to 3: cpu resource utilization (percentage of request) above target [\(scale.eventID)]"))
     }
 
     /// CloudEvents 1.0 structured mode (spec: cloudevents/spec, cloudevents/formats/json-format.md):

@@ -140,6 +140,40 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         XCTAssertTrue(logs.all.allSatisfy { !$0.contains("sink-token") }, "a header value reached the log")
     }
 
+    func testCheckpointReachesTheLeaseRightAfterTheDeliveryNotWithTheNextRenewal() async throws {
+        try await seedSecret("wavefront")
+        try await seedHPA("web", annotation: "wavefront")
+        // Renewals 10 s apart: only the post-delivery write can put the checkpoint on the Lease in time.
+        start("replica-a") { $0.leaderElection.retryPeriod = .seconds(10); $0.leaderElection.renewDeadline = .seconds(20);
+                             $0.leaderElection.leaseDuration = .seconds(30) }
+        try await waitUntilLeading("replica-a")
+        let event = try await scale("web")
+        try await waitForSinkRequests(1)
+        let delivered = ContinuousClock.now
+        let uid = try XCTUnwrap(event.metadata.uid)
+        try await eventually("the checkpoint on the Lease", timeout: .seconds(5)) {
+            let lease = try await self.server.object(path: "/apis/coordination.k8s.io/v1/namespaces/kube-injector/leases/kube-injector-hpa-forwarder")
+            let annotations = (lease?["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+            return annotations?[ScaleCheckpoint.annotation]?.contains(uid) == true
+        }
+        XCTAssertLessThan(ContinuousClock.now - delivered, .seconds(3), "well before the 10 s renewal")
+    }
+
+    func testEventsWithASeriesCountAreForwardedPerRepeat() async throws {
+        // events.k8s.io/v1 writers count repeats in series.count and may leave count unset.
+        try await seedSecret("wavefront")
+        try await seedHPA("web", annotation: "wavefront")
+        start("replica-a")
+        try await waitUntilLeading("replica-a")
+        var event = try await scale("web")
+        try await waitForSinkRequests(1)
+        event.count = nil
+        event.series = EventSeries(count: 3, lastObservedTime: KubernetesTimestamp.microTime(Date()))
+        let name = event.metadata.name ?? ""
+        _ = try await client.update(path: "/api/v1/namespaces/shop/events/\(name)", body: event)
+        try await waitForSinkRequests(3)
+    }
+
     func testRepeatedMessageSendsOnePerCountIncrement() async throws {
         try await seedSecret("wavefront")
         try await seedHPA("web", annotation: "wavefront")

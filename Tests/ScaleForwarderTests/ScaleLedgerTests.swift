@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import XCTest
 @testable import ScaleForwarder
 
@@ -81,48 +82,46 @@ final class ScaleLedgerTests: XCTestCase {
     }
 }
 
-final class DeliveryRetryPolicyTests: XCTestCase {
-    let policy = DeliveryRetryPolicy()
+final class SinkDeliveryDecisionTests: XCTestCase {
+    let policy = RetryPolicy.sinkDelivery
+
+    private func decide(_ outcome: SinkDelivery.Outcome, attempt: Int, random: Double,
+                        policy: RetryPolicy = .sinkDelivery) -> SinkDelivery.Decision {
+        SinkDelivery.decide(outcome, attempt: attempt, policy: policy, random: random)
+    }
 
     func testSuccessIsDelivered() {
-        XCTAssertEqual(policy.decide(.status(202, retryAfter: nil), attempt: 1, random: 0), .delivered)
+        XCTAssertEqual(decide(.status(202, retryAfter: nil), attempt: 1, random: 0), .delivered)
     }
 
     func testServerErrorsAndNetworkErrorsAreRetriedWithGrowingBackoff() {
-        XCTAssertEqual(policy.decide(.status(503, retryAfter: nil), attempt: 1, random: 0), .retry(after: .milliseconds(500)))
-        XCTAssertEqual(policy.decide(.transportError("connection refused"), attempt: 3, random: 0), .retry(after: .seconds(2)))
-        XCTAssertEqual(policy.decide(.status(500, retryAfter: nil), attempt: 3, random: 1), .retry(after: .seconds(1)))
-        XCTAssertEqual(policy.decide(.status(500, retryAfter: nil), attempt: 5, random: 0), .retry(after: .seconds(8)))
+        XCTAssertEqual(decide(.status(503, retryAfter: nil), attempt: 1, random: 0), .retry(after: .milliseconds(500)))
+        XCTAssertEqual(decide(.transportError("connection refused"), attempt: 3, random: 0), .retry(after: .seconds(2)))
+        XCTAssertEqual(decide(.status(500, retryAfter: nil), attempt: 3, random: 1), .retry(after: .seconds(3)))
+        XCTAssertEqual(decide(.status(500, retryAfter: nil), attempt: 5, random: 0), .retry(after: .seconds(8)))
     }
 
     func testBackoffIsCapped() {
-        var policy = DeliveryRetryPolicy()
-        policy.maximumAttempts = 50
-        XCTAssertEqual(policy.decide(.status(500, retryAfter: nil), attempt: 20, random: 0), .retry(after: .seconds(30)))
+        var policy = RetryPolicy.sinkDelivery
+        policy.maxTries = 50
+        XCTAssertEqual(decide(.status(500, retryAfter: nil), attempt: 20, random: 0, policy: policy), .retry(after: .seconds(30)))
     }
 
     func testTooManyRequestsHonoursRetryAfterUpToTheCap() {
-        XCTAssertEqual(policy.decide(.status(429, retryAfter: .seconds(7)), attempt: 1, random: 0.9), .retry(after: .seconds(7)))
-        XCTAssertEqual(policy.decide(.status(429, retryAfter: .seconds(3600)), attempt: 1, random: 0), .retry(after: .seconds(120)))
+        XCTAssertEqual(decide(.status(429, retryAfter: .seconds(7)), attempt: 1, random: 0.9), .retry(after: .seconds(7)))
+        XCTAssertEqual(decide(.status(429, retryAfter: .seconds(3600)), attempt: 1, random: 0), .retry(after: .seconds(120)))
     }
 
     func testOtherClientErrorsAreFinal() {
-        guard case .giveUp(let reason) = policy.decide(.status(401, retryAfter: nil), attempt: 1, random: 0) else {
+        guard case .giveUp(let reason) = decide(.status(401, retryAfter: nil), attempt: 1, random: 0) else {
             return XCTFail("401 must not be retried")
         }
         XCTAssertTrue(reason.contains("401"))
-        XCTAssertEqual(policy.decide(.status(404, retryAfter: nil), attempt: 1, random: 0),
+        XCTAssertEqual(decide(.status(404, retryAfter: nil), attempt: 1, random: 0),
                        .giveUp(reason: "the sink answered HTTP 404, which is not retried"))
     }
 
     func testAttemptsRunOut() {
-        XCTAssertEqual(policy.decide(.status(500, retryAfter: nil), attempt: 6, random: 0), .giveUp(reason: "HTTP 500 after 6 attempts"))
-    }
-
-    func testRetryAfterParsesSecondsAndDates() {
-        let now = Date(timeIntervalSince1970: 1_795_320_600)
-        XCTAssertEqual(DeliveryRetryPolicy.parseRetryAfter("12", now: now), .seconds(12))
-        XCTAssertEqual(DeliveryRetryPolicy.parseRetryAfter("Sun, 22 Nov 2026 04:10:30 GMT", now: now), .seconds(30))
-        XCTAssertNil(DeliveryRetryPolicy.parseRetryAfter("soon", now: now))
+        XCTAssertEqual(decide(.status(500, retryAfter: nil), attempt: 6, random: 0), .giveUp(reason: "HTTP 500 after 6 attempts"))
     }
 }

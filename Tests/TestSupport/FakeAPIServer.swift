@@ -21,6 +21,8 @@ public final class FakeAPIServer: @unchecked Sendable {
         public var authentication: String?
         /// The client's address and port: the same port on two requests means a reused connection.
         public var peer: String
+        /// When the request arrived, in seconds since 1970 (the fake's clock).
+        public var time: Double?
     }
 
     /// A failure the fake will answer with, for the next `count` requests that match.

@@ -497,7 +497,10 @@ def test_rbac_grants_nothing_beyond_what_the_paths_need(case: tuple[str, dict[st
         assert cluster_secret_roles == secret_roles == lease_roles == []
         assert "--no-hpa-forwarder" in container(one(objects, "Deployment"))["args"]
         return
-    assert "--no-hpa-forwarder" not in container(one(objects, "Deployment"))["args"]
+    args = container(one(objects, "Deployment"))["args"]
+    assert "--no-hpa-forwarder" not in args
+    # The Lease is named after the release, so two releases in one namespace never share one.
+    assert f"--leader-election-lease-name={one(objects, 'Deployment')['metadata']['name']}-hpa-forwarder" in args
     assert main[("autoscaling", "horizontalpodautoscalers")] == {"get", "list", "watch"}
     assert {"get", "list", "watch"} <= main[("", "events")]
     assert len(lease_roles) == 1 and granted(lease_roles[0]["rules"])[("coordination.k8s.io", "leases")] == {"get", "create", "update"}

@@ -4,13 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The bearer token for each request. A token file is re-read when its modification time changes or a minute
-/// has passed (projected service-account tokens are rotated by kubelet swapping a symlink), and on demand after
-/// a 401.
+/// The bearer token for each request. A token file is re-read when the file it resolves to changes (identity or
+/// modification time, following symlinks: the kubelet rotates a projected service-account token by pointing
+/// `..data` at a new directory, which changes neither the `token` link nor its own times), when a minute has
+/// passed, and on demand after a 401.
 final class BearerTokenSource: Sendable {
     private struct Cached {
         var token: String?
-        var modified: Date?
+        var version: FileVersion?
         var readAt: ContinuousClock.Instant?
     }
 
@@ -47,9 +48,9 @@ final class BearerTokenSource: Sendable {
 
     private func fileToken(path: String, forceReread: Bool) throws -> String {
         let now = ContinuousClock.now
-        let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        let version = FileVersion(resolving: path)
         return try cache.withLock { cached in
-            if !forceReread, let token = cached.token, cached.modified == modified,
+            if !forceReread, let token = cached.token, version != nil, cached.version == version,
                let readAt = cached.readAt, now - readAt < .seconds(60) {
                 return token
             }
@@ -60,7 +61,7 @@ final class BearerTokenSource: Sendable {
                 throw KubernetesError.transport("cannot read token file \(path): \(FileReadFailure.reason(error))")
             }
             let token = text.trimmingWhitespaceAndNewlines()
-            cached = Cached(token: token, modified: modified, readAt: now)
+            cached = Cached(token: token, version: version, readAt: now)
             return token
         }
     }

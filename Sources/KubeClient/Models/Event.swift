@@ -18,6 +18,19 @@ public struct Event: Codable, Sendable, Equatable, KubernetesObject {
     public var action: String?
     public var reportingComponent: String?
     public var reportingInstance: String?
+    /// Set by events.k8s.io/v1 writers (and shown in the core/v1 view) for an Event that recurs: they count
+    /// repeats here and may leave `count` unset.
+    public var series: EventSeries?
+
+    /// How many times it happened, whichever API wrote it: the larger of `count` and `series.count`, at least 1.
+    public var occurrences: Int {
+        max(count ?? 0, series?.count ?? 0, 1)
+    }
+
+    /// When it last happened: series.lastObservedTime, lastTimestamp, eventTime, in that order.
+    public var lastOccurrence: String? {
+        series?.lastObservedTime ?? lastTimestamp ?? eventTime
+    }
 
     public init(metadata: ObjectMeta, involvedObject: ObjectReference, reason: String? = nil, message: String? = nil,
                 type: String? = nil, source: EventSource? = nil, firstTimestamp: String? = nil,

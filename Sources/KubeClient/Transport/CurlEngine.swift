@@ -11,7 +11,14 @@ final class CurlEngine: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
         var cancelled: [Int] = []
+        var resumed: [Int] = []
         var nextID = 0
+        /// Set by `shutDown`: the thread ends its transfers and exits.
+        var stopping = false
+        /// Transfers handed over and not yet finished: a cancellation for one of these goes to the engine.
+        var live: Set<Int> = []
+        /// Cancellations that came before their transfer was handed over; the hand-over finds them here.
+        var cancelledBeforeAdd: Set<Int> = []
     }
 
     private let multi: UnsafeMutableRawPointer?
@@ -19,7 +26,8 @@ final class CurlEngine: @unchecked Sendable {
     /// Engine thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
-    private init() {
+    /// `shared` for ordinary traffic; a client that must not queue behind it makes its own.
+    init() {
         curl_global_init(ccurl_global_all())
         multi = curl_multi_init()
         if let multi {
@@ -45,15 +53,28 @@ final class CurlEngine: @unchecked Sendable {
             receive(.finished(.transport("libcurl could not be initialised")))
             return
         }
-        let id = inbox.withLock { inbox in
+        await stream(request, id: makeID(), receive: receive)
+    }
+
+    func makeID() -> Int {
+        inbox.withLock { inbox in
             inbox.nextID += 1
             return inbox.nextID
+        }
+    }
+
+    /// `stream` with the transfer's id chosen by the caller, so a test can cancel it before it is added.
+    func stream(_ request: HTTPRequest, id: Int, buffer: WatchBuffer? = nil,
+                receive: @escaping @Sendable (TransferEvent) -> Void) async {
+        guard multi != nil else {
+            receive(.finished(.transport("libcurl could not be initialised")))
+            return
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let transfer: CurlTransfer
                 do {
-                    transfer = try CurlTransfer(id: id, request: request) { event in
+                    transfer = try CurlTransfer(id: id, request: request, buffer: buffer) { event in
                         receive(event)
                         if case .finished = event { continuation.resume() }
                     }
@@ -62,17 +83,45 @@ final class CurlEngine: @unchecked Sendable {
                     continuation.resume()
                     return
                 }
-                if Task.isCancelled {
-                    transfer.finish(failure: "\(request.method) cancelled")
-                    return
+                // The check and the hand-over happen under the lock that `cancel` takes, so a cancellation
+                // is either seen here or finds the transfer live: it can no longer fall in between.
+                let added = inbox.withLock { inbox in
+                    guard inbox.cancelledBeforeAdd.remove(id) == nil else { return false }
+                    inbox.added.append(transfer)
+                    inbox.live.insert(id)
+                    return true
                 }
-                inbox.withLock { $0.added.append(transfer) }
-                wake()
+                if added {
+                    wake()
+                } else {
+                    transfer.finish(failure: "\(request.method) cancelled")
+                }
             }
         } onCancel: {
-            inbox.withLock { $0.cancelled.append(id) }
-            wake()
+            cancel(id: id)
         }
+    }
+
+    /// Lets a transfer paused by its full `WatchBuffer` read again.
+    func resume(id: Int) {
+        inbox.withLock { $0.resumed.append(id) }
+        wake()
+    }
+
+    /// Aborts transfer `id`, whether or not it has been handed over yet.
+    func cancel(id: Int) {
+        inbox.withLock { inbox in
+            if inbox.live.contains(id) {
+                inbox.cancelled.append(id)
+            } else {
+                inbox.cancelledBeforeAdd.insert(id)
+            }
+        }
+        wake()
+    }
+
+    private func ended(_ id: Int) {
+        inbox.withLock { _ = $0.live.remove(id) }
     }
 
     private func wake() {
@@ -81,25 +130,49 @@ final class CurlEngine: @unchecked Sendable {
 
     // MARK: - Engine thread
 
+    /// Ends a dedicated engine's thread once its owner is gone: transfers still running finish as cancelled,
+    /// and the multi handle is released. Never called on `shared`.
+    func shutDown() {
+        inbox.withLock { $0.stopping = true }
+        wake()
+    }
+
     private func run() {
         guard let multi else { return }
         while true {
-            let (added, cancelled) = inbox.withLock { inbox in
-                defer { inbox.added = []; inbox.cancelled = [] }
-                return (inbox.added, inbox.cancelled)
+            let (added, cancelled, resumed, stopping) = inbox.withLock { inbox in
+                defer { inbox.added = []; inbox.cancelled = []; inbox.resumed = [] }
+                return (inbox.added, inbox.cancelled, inbox.resumed, inbox.stopping)
+            }
+            if stopping {
+                for transfer in added { transfer.finish(failure: "cancelled: the client was released") }
+                for (easy, transfer) in active {
+                    curl_multi_remove_handle(multi, easy)
+                    transfer.finish(failure: "cancelled: the client was released")
+                }
+                active = [:]
+                curl_multi_cleanup(multi)
+                return
             }
             for transfer in added {
                 let code = curl_multi_add_handle(multi, transfer.easy)
                 if code == CURLM_OK {
                     active[transfer.easy] = transfer
                 } else {
+                    ended(transfer.id)
                     transfer.finish(failure: "libcurl refused the transfer: \(String(cString: curl_multi_strerror(code)))")
                 }
+            }
+            for id in resumed {
+                guard let (easy, _) = active.first(where: { $0.value.id == id }) else { continue }
+                // CURLPAUSE_CONT is 0: unpause both directions.
+                _ = curl_easy_pause(easy, 0)
             }
             for id in cancelled {
                 guard let (easy, transfer) = active.first(where: { $0.value.id == id }) else { continue }
                 active[easy] = nil
                 curl_multi_remove_handle(multi, easy)
+                ended(id)
                 transfer.finish(failure: "cancelled")
             }
 
@@ -113,6 +186,7 @@ final class CurlEngine: @unchecked Sendable {
                 let result = ccurl_message_result(message)
                 curl_multi_remove_handle(multi, easy)
                 if let transfer = active.removeValue(forKey: easy) {
+                    ended(transfer.id)
                     transfer.finish(result)
                 }
             }

@@ -14,12 +14,16 @@ final class CurlTransfer: @unchecked Sendable {
     private var headers: [String: String] = [:]
     private var headDelivered = false
     private var finished = false
+    /// Set for watches: when it is full, body bytes are refused and the transfer pauses.
+    let buffer: WatchBuffer?
 
-    init(id: Int, request: HTTPRequest, receive: @escaping @Sendable (TransferEvent) -> Void) throws {
+    init(id: Int, request: HTTPRequest, buffer: WatchBuffer? = nil,
+         receive: @escaping @Sendable (TransferEvent) -> Void) throws {
         guard let easy = curl_easy_init() else {
             throw KubernetesError.transport("libcurl could not create a handle")
         }
         self.id = id
+        self.buffer = buffer
         self.easy = easy
         self.receive = receive
         self.summary = "\(request.method) \(request.url.split(separator: "?", maxSplits: 1).first ?? "")"
@@ -156,9 +160,12 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    func receiveBody(_ bytes: UnsafeRawBufferPointer) {
+    /// False: not taken, pause the transfer (libcurl delivers the same bytes again after the resume).
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         deliverHead()
+        if let buffer, !buffer.admitsMore() { return false }
         receive(.body(Array(bytes)))
+        return true
     }
 
     private func deliverHead() {
@@ -194,7 +201,9 @@ final class CurlTransfer: @unchecked Sendable {
 private let curlTransferWrite: ccurl_data_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
+    guard transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count)) else {
+        return ccurl_write_pause()
+    }
     return size * count
 }
 

@@ -1,7 +1,9 @@
 /// Decides what a Reflector does next; the Reflector performs the actions. Plain data, so every transition
 /// is testable without a server: list, then watch from the list's resourceVersion, keep the newest version
-/// seen (events and bookmarks), renew the watch at once when the server ends it, relist on 410 Gone, and
-/// back off (with a growing count of consecutive failures) on anything else.
+/// seen (events and bookmarks), renew the watch at once when the server ends it (backing off when it ended
+/// within a second), relist on 410 Gone, and back off (with a growing count of consecutive failures) on
+/// anything else. Lists ask for resourceVersion "0" (the API server's watch cache, no etcd read) and fall
+/// back to a quorum read ("") after a 410 or a failed list, as client-go's Reflector (relistResourceVersion).
 struct ReflectorStateMachine: Sendable {
     enum State: Equatable, Sendable {
         case idle
@@ -27,6 +29,9 @@ struct ReflectorStateMachine: Sendable {
     private(set) var state: State = .idle
     private(set) var resourceVersion: String?
     private var failures = 0
+    /// The resourceVersion the next list asks for: "0" (any recent state, from the cache) unless that was
+    /// just found wanting, then "" (the latest, from etcd).
+    private(set) var listResourceVersion = "0"
 
     mutating func start() -> Action {
         state = .listing(relist: false)
@@ -35,12 +40,14 @@ struct ReflectorStateMachine: Sendable {
 
     mutating func listSucceeded(resourceVersion: String) -> Action {
         failures = 0
+        listResourceVersion = "0"
         self.resourceVersion = resourceVersion
         state = .watching(resourceVersion: resourceVersion)
         return .watch(resourceVersion: resourceVersion)
     }
 
     mutating func listFailed() -> Action {
+        listResourceVersion = ""
         let relist: Bool
         if case .listing(let wasRelist) = state { relist = wasRelist } else { relist = false }
         return backOff(then: .list(relist: relist))
@@ -57,8 +64,11 @@ struct ReflectorStateMachine: Sendable {
     }
 
     /// The server closed the watch cleanly (its timeoutSeconds elapsed): start the next one from where we are.
-    mutating func watchEnded() -> Action {
+    /// `tooSoon`: it ended within the minimum watch duration, which is a server in trouble, not a timeout:
+    /// back off before the next (client-go's watchHandler: "very short watch").
+    mutating func watchEnded(tooSoon: Bool = false) -> Action {
         guard let resourceVersion else { return relist() }
+        if tooSoon { return backOff(then: .watch(resourceVersion: resourceVersion)) }
         state = .watching(resourceVersion: resourceVersion)
         return .watch(resourceVersion: resourceVersion)
     }
@@ -89,6 +99,7 @@ struct ReflectorStateMachine: Sendable {
 
     private mutating func relist() -> Action {
         resourceVersion = nil
+        listResourceVersion = ""
         state = .listing(relist: true)
         return .list
     }

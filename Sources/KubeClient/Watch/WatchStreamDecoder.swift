@@ -26,9 +26,16 @@ final class WatchStreamDecoder<T: Decodable & Sendable>: @unchecked Sendable {
     private var headers: [String: String] = [:]
     private var pending: [UInt8] = []
     private var failed = false
+    private let buffer: WatchBuffer?
 
-    init(continuation: AsyncThrowingStream<WatchEvent<T>, Error>.Continuation) {
+    init(continuation: AsyncThrowingStream<WatchEvent<T>, Error>.Continuation, buffer: WatchBuffer? = nil) {
         self.continuation = continuation
+        self.buffer = buffer
+    }
+
+    private func yield(_ event: WatchEvent<T>) {
+        buffer?.yielded(1)
+        continuation.yield(event)
     }
 
     func handle(_ event: TransferEvent) {
@@ -70,14 +77,14 @@ final class WatchStreamDecoder<T: Decodable & Sendable>: @unchecked Sendable {
         do {
             let type = try decoder.decode(Envelope.self, from: data).type
             switch type {
-            case "ADDED": continuation.yield(.added(try decoder.decode(TypedEnvelope<T>.self, from: data).object))
-            case "MODIFIED": continuation.yield(.modified(try decoder.decode(TypedEnvelope<T>.self, from: data).object))
-            case "DELETED": continuation.yield(.deleted(try decoder.decode(TypedEnvelope<T>.self, from: data).object))
+            case "ADDED": yield(.added(try decoder.decode(TypedEnvelope<T>.self, from: data).object))
+            case "MODIFIED": yield(.modified(try decoder.decode(TypedEnvelope<T>.self, from: data).object))
+            case "DELETED": yield(.deleted(try decoder.decode(TypedEnvelope<T>.self, from: data).object))
             case "BOOKMARK":
                 let object = try decoder.decode(TypedEnvelope<BookmarkObject>.self, from: data).object
-                continuation.yield(.bookmark(resourceVersion: object.metadata?.resourceVersion ?? ""))
+                yield(.bookmark(resourceVersion: object.metadata?.resourceVersion ?? ""))
             case "ERROR":
-                continuation.yield(.error(try decoder.decode(TypedEnvelope<Status>.self, from: data).object))
+                yield(.error(try decoder.decode(TypedEnvelope<Status>.self, from: data).object))
             default:
                 fail(KubernetesError.decoding("watch event of unknown type \"\(type)\""))
             }

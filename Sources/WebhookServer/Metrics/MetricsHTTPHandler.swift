@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 import Prometheus
 
-/// Answers `GET /metrics` with the registry's Prometheus text exposition; 404 for anything else,
+/// Answers `GET /metrics` with the registry's Prometheus text exposition, each health check's path
+/// (`/healthz/leader`) with 200 `ok` or 503 `failing`; 404 for anything else,
 /// 413 (and close) for a body above the limit. Tells the connection's deadline handler when a
 /// request has arrived and when it is answered.
 final class MetricsHTTPHandler: ChannelInboundHandler {
@@ -16,11 +17,14 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
     private var bodyBytes = 0
     /// Answered 413; the rest is dropped until the connection closes.
     private var refused = false
+    private let healthChecks: [String: @Sendable () -> Bool]
 
-    init(registry: PrometheusCollectorRegistry, maxBodyBytes: Int, deadlines: ConnectionDeadlineHandler) {
+    init(registry: PrometheusCollectorRegistry, maxBodyBytes: Int, deadlines: ConnectionDeadlineHandler,
+         healthChecks: [String: @Sendable () -> Bool] = [:]) {
         self.registry = registry
         self.maxBodyBytes = maxBodyBytes
         self.deadlines = deadlines
+        self.healthChecks = healthChecks
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -43,6 +47,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
             if path == "/metrics" && (head.method == .GET || head.method == .HEAD) {
                 respond(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: registry.emitToBuffer(),
                         head: head, keepAlive: head.isKeepAlive, context: context)
+            } else if let check = healthChecks[String(path)], head.method == .GET || head.method == .HEAD {
+                let healthy = check()
+                respond(healthy ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                        body: Array((healthy ? "ok\n" : "failing\n").utf8), head: head, keepAlive: head.isKeepAlive,
+                        context: context)
             } else {
                 respond(.notFound, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8),
                         head: head, keepAlive: head.isKeepAlive, context: context)

@@ -6,7 +6,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// A plain-HTTP listener (default 0.0.0.0:9090) serving the Prometheus text rendering of a
-/// `PrometheusCollectorRegistry` at `/metrics`, as a swift-service-lifecycle `Service`. Kept apart
+/// `PrometheusCollectorRegistry` at `/metrics` (and any `healthChecks`: 200 when the check passes, 503
+/// when not), as a swift-service-lifecycle `Service`. Kept apart
 /// from the webhook port so scraping needs no client certificate and never competes with admission;
 /// bounded like the webhook (`MetricsListenerLimits`) so it can never take the descriptors the
 /// webhook needs.
@@ -19,12 +20,15 @@ public final class MetricsListener: Service {
     private let logger: Logger
     private let group: EventLoopGroup
     private let listening: EventLoopPromise<SocketAddress>
+    private let healthChecks: [String: @Sendable () -> Bool]
 
     public init(
         host: String = "0.0.0.0", port: Int = 9090, registry: PrometheusCollectorRegistry,
         limits: MetricsListenerLimits = MetricsListenerLimits(), metrics: WebhookMetrics? = nil, logger: Logger,
-        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        healthChecks: [String: @Sendable () -> Bool] = [:]
     ) {
+        self.healthChecks = healthChecks
         self.host = host
         self.port = port
         self.registry = registry
@@ -41,6 +45,7 @@ public final class MetricsListener: Service {
 
     public func run() async throws {
         let registry = registry
+        let healthChecks = healthChecks
         let limits = limits
         let metrics = metrics
         let logger = logger
@@ -68,7 +73,8 @@ public final class MetricsListener: Service {
                         try pipeline.addHandler(deadlines)
                         try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                         try pipeline.addHandler(MetricsHTTPHandler(
-                            registry: registry, maxBodyBytes: limits.maxBodyBytes, deadlines: deadlines))
+                            registry: registry, maxBodyBytes: limits.maxBodyBytes, deadlines: deadlines,
+                            healthChecks: healthChecks))
                     }
                 }
                 .bind(host: host, port: port).get()

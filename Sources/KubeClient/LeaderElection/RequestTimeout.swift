@@ -1,11 +1,11 @@
 /// The answer did not come in time; the caller treats it like a failed request.
-struct RequestTimeout: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "no answer within \(limit)" }
+public struct RequestTimeout: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "no answer within \(limit)" }
 
     /// Runs `operation`, giving up (and cancelling it) after `limit`. Leader election needs this
     /// so a hung request cannot keep a leader leading past its renew deadline.
-    static func run<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await operation() }
             group.addTask {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ScaleForwarder
+@testable import KubeClient
 
 final class LeaderElectionStateMachineTests: XCTestCase {
     let clock = ContinuousClock()
@@ -129,5 +129,26 @@ final class LeaderElectionStateMachineTests: XCTestCase {
         XCTAssertEqual(released.leaseTransitions, 3)
         XCTAssertEqual(version, "1")
         XCTAssertEqual(leader.tick(now: t(1), wallNow: wall), .none)
+    }
+}
+
+final class LeaseRecordConversionTests: XCTestCase {
+    func testLeaseSpecRoundTripsWithMicrosecondTimes() throws {
+        let acquired = Date(timeIntervalSince1970: 1_795_320_600.25)
+        let record = LeaderElectionRecord(holderIdentity: "kube-injector-0", leaseDurationSeconds: 15,
+                                          acquireTime: acquired, renewTime: acquired.addingTimeInterval(2),
+                                          leaseTransitions: 4)
+        let spec = LeaderElector.spec(record)
+        XCTAssertEqual(spec.acquireTime, "2026-11-22T04:10:00.250000Z")
+        let back = LeaderElector.record(Lease(metadata: ObjectMeta(name: "l"), spec: spec))
+        XCTAssertEqual(back.holderIdentity, record.holderIdentity)
+        XCTAssertEqual(back.leaseTransitions, 4)
+        XCTAssertEqual(back.renewTime?.timeIntervalSince1970 ?? 0, 1_795_320_602.25, accuracy: 0.000_01)
+    }
+
+    func testAnEmptyLeaseIsFree() {
+        let record = LeaderElector.record(Lease(metadata: ObjectMeta(name: "l")))
+        XCTAssertEqual(record.holderIdentity, "")
+        XCTAssertEqual(record.leaseTransitions, 0)
     }
 }
