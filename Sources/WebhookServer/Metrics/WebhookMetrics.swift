@@ -89,6 +89,7 @@ public final class WebhookMetrics: Sendable {
         case .skipped: skipped.increment()
         case .failedOpen:
             failedOpen.increment()
+            // An outcome built without a reason still counts, so the reasons sum to the outcome.
             failedOpenByReason[Self.position(of: failOpenReason ?? .internalError)].increment()
         case .error: error.increment()
         }
