@@ -93,7 +93,9 @@ public struct AdmissionController: Sendable {
             apiVersion: request.apiVersion, uid: request.uid, patch: nil,
             warning: "kube-injector admitted this pod without injecting it: \(failure.message)")
         let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
-        return (AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record), original)
+        var outcome = AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record)
+        outcome.failOpenReason = failure.reason
+        return (outcome, original)
     }
 
     private func skipped(_ request: AdmissionRequest, reason: String) -> AdmissionOutcome {

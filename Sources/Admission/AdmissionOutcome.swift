@@ -20,6 +20,9 @@ public struct AdmissionOutcome: Sendable {
     /// Number of JSON Patch operations in the patch, for metrics.
     public var patchOperations: Int
     public var failure: FailureRecord?
+    /// Why the pod was admitted unchanged, for the `reason` label of the failed-open metric;
+    /// set exactly when `result` is `.failedOpen`.
+    public var failOpenReason: FailOpenReason?
     /// Set when the server knows a cluster but not yet the pod's namespace, so the Pod Security
     /// and quota checks could not run; the pod was injected as before. For a metric.
     public var unknownNamespace: String?

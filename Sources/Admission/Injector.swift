@@ -19,7 +19,7 @@ struct Injector {
         } catch let failure as InjectionFailure {
             return .failOpen(failure)
         } catch {
-            return .failOpen(InjectionFailure("\(error)"))
+            return .failOpen(InjectionFailure(.internalError, "\(error)"))
         }
     }
 
@@ -32,15 +32,15 @@ struct Injector {
     /// into the pod are alive while the patch is applied in place.
     private func plan(pod: JSONValue) -> Plan {
         guard let podObject = pod.objectValue else {
-            return .decided(.failOpen(InjectionFailure("request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read")))
+            return .decided(.failOpen(InjectionFailure(.malformedPod, "request.object is \(pod.isNull ? "missing" : "not a JSON object"), so the pod could not be read")))
         }
         let metadata = podObject["metadata"]
         if let metadata, !metadata.isNull, metadata.objectValue == nil {
-            return .decided(.failOpen(InjectionFailure("the pod's metadata is not an object")))
+            return .decided(.failOpen(InjectionFailure(.malformedPod, "the pod's metadata is not an object")))
         }
         let annotations = metadata?["annotations"]
         if let annotations, !annotations.isNull, annotations.objectValue == nil {
-            return .decided(.failOpen(InjectionFailure("the pod's metadata.annotations is not an object")))
+            return .decided(.failOpen(InjectionFailure(.malformedPod, "the pod's metadata.annotations is not an object")))
         }
         if annotations?[Annotations.status] != nil {
             return .decided(.skip(reason: "already injected (\(Annotations.status) is set)"))
@@ -70,7 +70,7 @@ struct Injector {
         } catch let failure as InjectionFailure {
             return .decided(.failOpen(failure))
         } catch {
-            return .decided(.failOpen(InjectionFailure("\(error)")))
+            return .decided(.failOpen(InjectionFailure(.internalError, "\(error)")))
         }
     }
 
@@ -90,7 +90,7 @@ struct Injector {
                 names = trimmed.split(separator: ",").map { String($0).trimmedOfSpaces }.filter { !$0.isEmpty }
             }
         case .some:
-            return .failure(InjectionFailure("the \(Annotations.inject) annotation is not a string"))
+            return .failure(InjectionFailure(.unknownProfile, "the \(Annotations.inject) annotation is not a string"))
         }
         // A pod names a profile or two: a scan of those already selected beats hashing.
         var profiles: [InjectionProfile] = []
@@ -99,7 +99,7 @@ struct Injector {
             guard let profile = configuration.profile(named: name) else {
                 let known = configuration.profiles.map(\.name)
                 return .failure(InjectionFailure(
-                    "the pod's \(Annotations.inject) annotation names profile \"\(name)\", which the injection configuration does not define (defined: \(known.isEmpty ? "none" : known.joined(separator: ", "))); fix the annotation or add the profile"))
+                    .unknownProfile, "the pod's \(Annotations.inject) annotation names profile \"\(name)\", which the injection configuration does not define (defined: \(known.isEmpty ? "none" : known.joined(separator: ", "))); fix the annotation or add the profile"))
             }
             profiles.append(profile)
         }
@@ -135,16 +135,16 @@ struct Injector {
     /// container's env and volume mounts. Empty when the pod already has everything.
     func specOperations(pod: JSONObject, profiles: [InjectionProfile], injected: inout InjectedParts) throws -> [JSONPatchOperation] {
         guard let spec = pod["spec"]?.objectValue else {
-            throw InjectionFailure("the pod has no spec object")
+            throw InjectionFailure(.malformedPod, "the pod has no spec object")
         }
         guard let containers = spec["containers"]?.arrayValue else {
-            throw InjectionFailure("the pod has no spec.containers list")
+            throw InjectionFailure(.malformedPod, "the pod has no spec.containers list")
         }
         var containerNames: [String] = []
         containerNames.reserveCapacity(containers.count)
         for (index, container) in containers.enumerated() {
             guard let name = container["name"]?.stringValue else {
-                throw InjectionFailure("spec.containers[\(index)] has no name")
+                throw InjectionFailure(.malformedPod, "spec.containers[\(index)] has no name")
             }
             containerNames.append(name)
         }
@@ -182,11 +182,11 @@ struct Injector {
                 if let index = existingByName[container.key], let existing {
                     if container.value.isContained(in: existing[index]) { continue }
                     throw InjectionFailure(
-                        "the pod already has an init container named \"\(container.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
+                        .injectionConflict, "the pod already has an init container named \"\(container.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 if appContainerNames.contains(container.key) {
                     throw InjectionFailure(
-                        "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
+                        .injectionConflict, "profile \"\(profile.name)\" injects an init container named \"\(container.key)\", the name of one of the pod's containers; rename one of them")
                 }
                 pending.append(container.key)
                 injected.initContainers.append(.init(profile: profileIndex, index: itemIndex))
@@ -222,7 +222,7 @@ struct Injector {
                 if let index = existingByName[volume.key], let existing {
                     if volume.value.isContained(in: existing[index]) { continue }
                     throw InjectionFailure(
-                        "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
+                        .injectionConflict, "the pod already has a volume named \"\(volume.key)\" that differs from the one profile \"\(profile.name)\" injects; rename one of them")
                 }
                 pending.append(volume.key)
                 injected.volumes.append(.init(profile: profileIndex, index: itemIndex))
@@ -279,7 +279,7 @@ struct Injector {
         for profile in profiles {
             // `profiles` may be the subset targeting this container; the record points into all selected.
             guard let profileIndex = injected.profiles.firstIndex(where: { $0.name == profile.name }) else {
-                throw InjectionFailure("profile \"\(profile.name)\" targets container \"\(name)\" but was not selected; this is a kube-injector bug")
+                throw InjectionFailure(.internalError, "profile \"\(profile.name)\" targets container \"\(name)\" but was not selected; this is a kube-injector bug")
             }
             for (itemIndex, mount) in profile.volumeMounts.enumerated() {
                 let volume = mount.value["name"]?.stringValue ?? ""
@@ -287,12 +287,12 @@ struct Injector {
                     let existingVolume = existing[index]["name"]?.stringValue ?? ""
                     if existingVolume == volume { continue }
                     throw InjectionFailure(
-                        "container \"\(name)\" already mounts volume \"\(existingVolume)\" at \(mount.key), where profile \"\(profile.name)\" mounts \"\(volume)\"; change one of the mountPaths")
+                        .injectionConflict, "container \"\(name)\" already mounts volume \"\(existingVolume)\" at \(mount.key), where profile \"\(profile.name)\" mounts \"\(volume)\"; change one of the mountPaths")
                 }
                 if let pendingVolume = pendingVolumeByPath[mount.key] {
                     if pendingVolume == volume { continue }
                     throw InjectionFailure(
-                        "the selected profiles mount both \"\(pendingVolume)\" and \"\(volume)\" at \(mount.key) in container \"\(name)\"; change one of the mountPaths")
+                        .injectionConflict, "the selected profiles mount both \"\(pendingVolume)\" and \"\(volume)\" at \(mount.key) in container \"\(name)\"; change one of the mountPaths")
                 }
                 pendingVolumeByPath[mount.key] = volume
                 added.append(mount.encoded)
@@ -330,7 +330,7 @@ struct Injector {
         switch value {
         case nil, .null?: return nil
         case .array(let array)?: return array
-        case .some: throw InjectionFailure("the pod's \(name()) is not a list")
+        case .some: throw InjectionFailure(.malformedPod, "the pod's \(name()) is not a list")
         }
     }
 
@@ -341,7 +341,7 @@ struct Injector {
         var positions = NameIndex(capacity: list.count)
         for (position, entry) in list.enumerated() {
             guard let object = entry.objectValue else {
-                throw InjectionFailure("an entry of the pod's \(name()) is not an object")
+                throw InjectionFailure(.malformedPod, "an entry of the pod's \(name()) is not an object")
             }
             if let value = object[key]?.stringValue { positions.insert(value, at: position) }
         }
@@ -358,7 +358,7 @@ struct Injector {
         do {
             try JSONPatch(operations).applyInPlace(to: &patched)
         } catch {
-            throw InjectionFailure("the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
+            throw InjectionFailure(.patchSelfCheck, "the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
         }
         // Walk backwards so each append's place can be counted from the end of its list.
         // Appends to one list are contiguous in the patch, so the search from the end stops at
@@ -391,11 +391,11 @@ struct Injector {
                 landed = actual == value
             }
             guard landed else {
-                throw InjectionFailure("the patched pod does not hold what the patch added at \(operation.path); this is a kube-injector bug, please report it with the pod spec")
+                throw InjectionFailure(.patchSelfCheck, "the patched pod does not hold what the patch added at \(operation.path); this is a kube-injector bug, please report it with the pod spec")
             }
         }
         guard patched["metadata"]?["annotations"]?[Annotations.status]?.stringValue == status else {
-            throw InjectionFailure("the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
+            throw InjectionFailure(.patchSelfCheck, "the patched pod lacks the \(Annotations.status) annotation; this is a kube-injector bug")
         }
     }
 }

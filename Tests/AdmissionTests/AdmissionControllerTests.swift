@@ -122,6 +122,7 @@ final class AdmissionControllerTests: XCTestCase {
         }
         let outcome = try controller().review(ReviewBuilder.review(pod: original, uid: "req-1", dryRun: true))
         XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertEqual(outcome.failOpenReason, .unknownProfile)
         XCTAssertEqual(outcome.httpStatus, 200)
         XCTAssertNil(try ReviewBuilder.patch(in: outcome.body))
         XCTAssertEqual(try JSONParser.parse(outcome.body)["response"]?["allowed"], true)
@@ -140,6 +141,7 @@ final class AdmissionControllerTests: XCTestCase {
         let original = pod(containers: [["name": "app", "image": "a", "volumeMounts": [["name": "other", "mountPath": "/agent"]]]])
         let (outcome, object) = try controller().reviewReturningPatchedObject(ReviewBuilder.review(pod: original))
         XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertEqual(outcome.failOpenReason, .injectionConflict)
         XCTAssertTrue(outcome.failure?.message.contains("already mounts volume \"other\" at /agent") ?? false)
         XCTAssertEqual(object, original)
     }
@@ -147,12 +149,14 @@ final class AdmissionControllerTests: XCTestCase {
     func testInitContainerNamedLikeAnAppContainerFailsOpen() throws {
         let outcome = try controller().review(ReviewBuilder.review(pod: pod(containers: [["name": "agent-copy", "image": "x"]])))
         XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertEqual(outcome.failOpenReason, .injectionConflict)
         XCTAssertTrue(outcome.failure?.message.contains("the name of one of the pod's containers") ?? false)
     }
 
     func testEnvThatIsNotAListFailsOpenInsteadOfSendingABadPatch() throws {
         let outcome = try controller().review(ReviewBuilder.review(pod: pod(containers: [["name": "app", "image": "a", "env": "oops"]])))
         XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertEqual(outcome.failOpenReason, .malformedPod)
         XCTAssertEqual(outcome.failure?.message, "the pod's container \"app\" env is not a list")
     }
 

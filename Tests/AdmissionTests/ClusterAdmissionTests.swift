@@ -54,6 +54,7 @@ final class ClusterAdmissionTests: XCTestCase {
         let cluster = try snapshot(namespace(labels: "{pod-security.kubernetes.io/enforce: restricted}"))
         let result = try outcome(try review(), cluster)
         XCTAssertEqual(result.result, .failedOpen)
+        XCTAssertEqual(result.failOpenReason, .podSecurity)
         let message = try XCTUnwrap(result.failure?.message)
         XCTAssertTrue(message.hasPrefix(#"PodSecurity "restricted:latest": init container agent-copy: allowPrivilegeEscalation != false, runAsNonRoot != true, seccompProfile, unrestricted capabilities"#), message)
         XCTAssertEqual(result.failure?.reason, "InjectionFailed")
@@ -80,6 +81,7 @@ final class ClusterAdmissionTests: XCTestCase {
         XCTAssertEqual(try outcome(try review(), cluster).result, .injected)
         let host = try outcome(try review(profile: "host"), cluster)
         XCTAssertEqual(host.result, .failedOpen)
+        XCTAssertEqual(host.failOpenReason, .podSecurity)
         XCTAssertTrue(host.failure?.message.hasPrefix(#"PodSecurity "baseline:latest": volume host: hostPath volumes"#) ?? false, host.failure?.message ?? "")
     }
 
@@ -124,6 +126,7 @@ final class ClusterAdmissionTests: XCTestCase {
             """)
         let result = try outcome(try review(), cluster)
         XCTAssertEqual(result.result, .failedOpen)
+        XCTAssertEqual(result.failOpenReason, .resourceQuota)
         let message = try XCTUnwrap(result.failure?.message)
         XCTAssertTrue(message.hasPrefix(#"ResourceQuota "compute": init container agent-copy must specify limits.cpu, requests.memory ("#), message)
         XCTAssertEqual(try outcome(try review(profile: "hardened"), cluster).result, .injected)

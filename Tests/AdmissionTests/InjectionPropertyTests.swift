@@ -20,6 +20,7 @@ final class InjectionPropertyTests: XCTestCase {
             let controller = AdmissionController(configuration: config)
             let (outcome, patched) = controller.reviewReturningPatchedObject(ReviewBuilder.review(pod: pod, uid: uid))
             counts[outcome.result, default: 0] += 1
+            XCTAssertEqual(outcome.failOpenReason != nil, outcome.result == .failedOpen, "seed \(seed)")
             let response = try JSONParser.parse(outcome.body)["response"]
             XCTAssertEqual(response?["uid"]?.stringValue, uid, "seed \(seed)")
             XCTAssertEqual(response?["allowed"], true, "seed \(seed)")
@@ -36,6 +37,9 @@ final class InjectionPropertyTests: XCTestCase {
             case .failedOpen:
                 XCTAssertNil(try ReviewBuilder.patch(in: outcome.body), "seed \(seed)")
                 XCTAssertNotNil(outcome.failure, "seed \(seed)")
+                // The two reasons that mean a kube-injector bug must not come from any pod.
+                let reason = try XCTUnwrap(outcome.failOpenReason, "seed \(seed)")
+                XCTAssertFalse([.patchSelfCheck, .internalError].contains(reason), "seed \(seed): \(outcome.failure?.message ?? "")")
             case .error:
                 XCTFail("seed \(seed): a valid review was answered as an error: \(String(decoding: outcome.body, as: UTF8.self))")
             }

@@ -37,6 +37,7 @@ final class PodAdmissibilityTests: XCTestCase {
         let original = pod(inject: "shared-mount", spec: JSONObject([JSONMember(key: "containers", value: [["name": "app", "image": "app:1"]])]))
         let (outcome, stored) = try controller().reviewReturningPatchedObject(ReviewBuilder.review(pod: original))
         XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertEqual(outcome.failOpenReason, .invalidPod)
         XCTAssertNil(try ReviewBuilder.patch(in: outcome.body))
         XCTAssertEqual(stored, original)
         let failure = try XCTUnwrap(outcome.failure)
@@ -69,6 +70,7 @@ final class PodAdmissibilityTests: XCTestCase {
         ]))
         let outcome = try controller().review(ReviewBuilder.review(pod: original))
         XCTAssertEqual(outcome.result, .failedOpen)
+        XCTAssertEqual(outcome.failOpenReason, .invalidPod)
         XCTAssertEqual(
             outcome.failure?.message,
             "the injected pod would be refused by the API server (Kubernetes rule validateEphemeralContainers): spec.initContainers[0].name: \"agent-copy\" is also the name of an ephemeral container; kube-injector admitted the pod unchanged")

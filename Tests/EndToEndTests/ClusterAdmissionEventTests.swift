@@ -116,6 +116,17 @@ final class ClusterAdmissionEventTests: XCTestCase {
         // The case whose namespace the cluster does not have was counted as a cache miss.
         let metrics = try Shell.run("curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(metricsPort)/metrics"]).output
         XCTAssertTrue(metrics.contains("kube_injector_namespace_cache_misses_total 1"), metrics)
+        // Each refusal was counted under its reason, from its message's kind; no other reason moved.
+        let messages = corpus.cases.compactMap { $0["expect"] as? String == "refused" ? $0["message"] as? String : nil }
+        let podSecurity = messages.filter { $0.hasPrefix("PodSecurity ") }.count
+        let resourceQuota = messages.filter { $0.hasPrefix("ResourceQuota ") }.count
+        XCTAssertGreaterThan(podSecurity, 0)
+        XCTAssertGreaterThan(resourceQuota, 0)
+        XCTAssertEqual(podSecurity + resourceQuota, messages.count)
+        for (reason, count) in [("pod_security", podSecurity), ("resource_quota", resourceQuota), ("invalid_pod", 0), ("malformed_pod", 0)] {
+            let sample = "kube_injector_admission_failed_open_total{reason=\"\(reason)\"} \(count)\n"
+            XCTAssertTrue(metrics.contains(sample), "no \(sample) in:\n\(metrics)")
+        }
     }
 
     func testANamespaceCreatedAfterStartIsSeenThroughTheWatch() async throws {

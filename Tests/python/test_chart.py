@@ -1311,7 +1311,7 @@ DASHBOARD_FILE = CHART / "dashboards" / "kube-injector.json"
 REQUIRED_PANELS = {
     "Admission rate by outcome": "kube_injector_admission_requests_total",
     "Admission latency quantiles": "kube_injector_admission_duration_seconds_bucket",
-    "Fail-open injections by pod": "kube_injector_admission_requests_total",
+    "Fail-open injections by reason": "kube_injector_admission_failed_open_total",
     "Event writes, retries and drops": "kube_injector_events_dropped_total",
     "Forwarder deliveries": "kube_injector_hpa_scales_sent_total",
     "Serving certificate expires in": "kube_injector_serving_certificate_expiry_timestamp_seconds",

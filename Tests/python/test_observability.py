@@ -41,6 +41,7 @@ class Exposition:
     """One scrape of /metrics: family -> type, and family -> the label names its samples carry."""
 
     def __init__(self, text: str) -> None:
+        self.text = text
         self.types: dict[str, str] = {}
         self.labels: dict[str, set[str]] = {}
         for line in text.splitlines():
@@ -172,6 +173,23 @@ def test_scrape_has_the_recorder_and_forwarder_families(exposition: Exposition) 
         assert family in exposition.types, family
     assert exposition.types["kube_injector_admission_duration_seconds"] == "histogram"
     assert {"outcome"} <= exposition.labels["kube_injector_admission_requests_total"]
+
+
+def _fail_open_reasons() -> list[str]:
+    """The reason names, read from the Swift enum so this test cannot drift from it."""
+    source = (REPOSITORY / "Sources" / "Admission" / "FailOpenReason.swift").read_text()
+    return re.findall(r'^\s*case \w+ = "([a-z_]+)"', source, re.MULTILINE)
+
+
+def test_every_fail_open_reason_is_exported_at_zero_from_start(exposition: Exposition) -> None:
+    # The dashboard's "Fail-open injections by reason" panel must have its series before the first failure.
+    reasons = _fail_open_reasons()
+    assert len(reasons) >= 8 and all(re.fullmatch(r"[a-z]+(_[a-z]+)*", r) for r in reasons), reasons
+    assert exposition.types.get("kube_injector_admission_failed_open_total") == "counter"
+    assert exposition.labels["kube_injector_admission_failed_open_total"] == {"reason"}
+    exported = dict(re.findall(r'^kube_injector_admission_failed_open_total\{reason="([^"]*)"\} (\S+)$',
+                               exposition.text, re.MULTILINE))
+    assert exported == {reason: "0" for reason in reasons}
 
 
 def test_every_alert_uses_only_exported_metrics(exposition: Exposition, render_chart: Any) -> None:

@@ -73,7 +73,7 @@ struct ClusterAdmission {
         }
         let detail = subjects.map { "\($0): \(reasons[$0, default: []].joined(separator: ", "))" }.joined(separator: "; ")
         return InjectionFailure(
-            "PodSecurity \"\(policy)\": \(detail) (namespace \(namespace.name) enforces \(policy.level.rawValue); the API server would refuse the injected pod, so it was admitted without injection; give the profile's parts a securityContext and volumes that meet this level)")
+            .podSecurity, "PodSecurity \"\(policy)\": \(detail) (namespace \(namespace.name) enforces \(policy.level.rawValue); the API server would refuse the injected pod, so it was admitted without injection; give the profile's parts a securityContext and volumes that meet this level)")
     }
 
     // MARK: - ResourceQuota
@@ -141,6 +141,6 @@ struct ClusterAdmission {
         let quotaNames = applicable(bestEffort: patchedBestEffort).filter { quota in lacking.contains { !quota.tracked.isDisjoint(with: $0.missing) } }.map(\.name)
         let detail = lacking.map { "\($0.subject) must specify \($0.missing.map(\.rawValue).joined(separator: ", "))" }.joined(separator: "; ")
         return InjectionFailure(
-            "ResourceQuota \(quotaNames.map { "\"\($0)\"" }.joined(separator: ", ")): \(detail) (namespace \(namespace.name) has no LimitRange default for it; the API server would refuse the injected pod, so it was admitted without injection; give the profile's init containers resources)")
+            .resourceQuota, "ResourceQuota \(quotaNames.map { "\"\($0)\"" }.joined(separator: ", ")): \(detail) (namespace \(namespace.name) has no LimitRange default for it; the API server would refuse the injected pod, so it was admitted without injection; give the profile's init containers resources)")
     }
 }

@@ -118,6 +118,6 @@ struct PodAdmissibility {
 
     private func failure(rule: String, field: String, _ problem: String) -> InjectionFailure {
         InjectionFailure(
-            "the injected pod would be refused by the API server (Kubernetes rule \(rule)): \(field): \(problem); kube-injector admitted the pod unchanged")
+            .invalidPod, "the injected pod would be refused by the API server (Kubernetes rule \(rule)): \(field): \(problem); kube-injector admitted the pod unchanged")
     }
 }

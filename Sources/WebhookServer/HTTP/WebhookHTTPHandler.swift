@@ -337,7 +337,7 @@ final class WebhookHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         respond(HTTPResponseStatus(statusCode: outcome.httpStatus),
                 contentType: outcome.httpStatus == 200 ? Self.json : Self.text,
                 body: outcome.body, head: head, context: context)
-        metrics.reviewFinished(outcome.result, patchOperations: outcome.patchOperations,
+        metrics.reviewFinished(outcome.result, failOpenReason: outcome.failOpenReason, patchOperations: outcome.patchOperations,
                                nanoseconds: (NIODeadline.now() - started).nanoseconds)
     }
 

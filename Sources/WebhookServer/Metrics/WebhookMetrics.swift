@@ -10,6 +10,9 @@ public final class WebhookMetrics: Sendable {
     private let skipped: CoreMetrics.Counter
     private let failedOpen: CoreMetrics.Counter
     private let error: CoreMetrics.Counter
+    /// One counter per reason, made at start (so each series reads 0 before the first failure)
+    /// and indexed by `position(of:)`: no label built per review.
+    private let failedOpenByReason: [CoreMetrics.Counter]
     private let latency: CoreMetrics.Timer
     private let inFlight: CoreMetrics.Meter
     private let patchOperations: CoreMetrics.Counter
@@ -24,6 +27,9 @@ public final class WebhookMetrics: Sendable {
     private let namespaceMisses: CoreMetrics.Counter
 
     public static let requestsLabel = "kube_injector_admission_requests_total"
+    /// Failed-open reviews by `reason` (a `FailOpenReason` raw value); their sum equals
+    /// `kube_injector_admission_requests_total{outcome="failed-open"}`.
+    public static let failedOpenLabel = "kube_injector_admission_failed_open_total"
     public static let latencyLabel = "kube_injector_admission_duration_seconds"
     /// Pods injected without the Pod Security and quota checks because their namespace was not
     /// in the namespace cache yet.
@@ -53,6 +59,9 @@ public final class WebhookMetrics: Sendable {
         skipped = requests(.skipped)
         failedOpen = requests(.failedOpen)
         error = requests(.error)
+        failedOpenByReason = FailOpenReason.allCases.sorted { Self.position(of: $0) < Self.position(of: $1) }.map {
+            CoreMetrics.Counter(label: Self.failedOpenLabel, dimensions: [("reason", $0.rawValue)], factory: factory)
+        }
         latency = CoreMetrics.Timer(label: Self.latencyLabel, factory: factory)
         inFlight = CoreMetrics.Meter(label: "kube_injector_admission_in_flight", factory: factory)
         patchOperations = CoreMetrics.Counter(label: "kube_injector_admission_patch_operations_total", factory: factory)
@@ -71,16 +80,35 @@ public final class WebhookMetrics: Sendable {
         inFlight.increment()
     }
 
-    func reviewFinished(_ result: AdmissionOutcome.Result, patchOperations operations: Int, nanoseconds: Int64) {
+    func reviewFinished(
+        _ result: AdmissionOutcome.Result, failOpenReason: FailOpenReason? = nil, patchOperations operations: Int, nanoseconds: Int64
+    ) {
         inFlight.decrement()
         switch result {
         case .injected: injected.increment()
         case .skipped: skipped.increment()
-        case .failedOpen: failedOpen.increment()
+        case .failedOpen:
+            failedOpen.increment()
+            // An outcome built without a reason still counts, so the reasons sum to the outcome.
+            failedOpenByReason[Self.position(of: failOpenReason ?? .internalError)].increment()
         case .error: error.increment()
         }
         if operations > 0 { patchOperations.increment(by: Int64(operations)) }
         latency.recordNanoseconds(nanoseconds)
+    }
+
+    /// The reason's place in `failedOpenByReason`, by a switch rather than a search or a hash.
+    private static func position(of reason: FailOpenReason) -> Int {
+        switch reason {
+        case .malformedPod: 0
+        case .unknownProfile: 1
+        case .injectionConflict: 2
+        case .patchSelfCheck: 3
+        case .invalidPod: 4
+        case .podSecurity: 5
+        case .resourceQuota: 6
+        case .internalError: 7
+        }
     }
 
     /// A review that started but was not answered (connection lost, body too large).
