@@ -13,14 +13,14 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     var server: FakeAPIServer!
     var sink: FakeSink!
     var client: KubernetesClient!
-    var logs = LogCapture()
+    var logs = CapturedLog()
     var replicas: [ForwarderReplica] = []
     let message = "New size: 3; reason: cpu resource utilization (percentage of request) above target"
 
     override func setUp() async throws {
         server = try FakeAPIServer.start(bookmarkIntervalSeconds: 60)
         sink = try FakeSink.start()
-        logs = LogCapture()
+        logs = CapturedLog()
         client = try KubernetesClient(configuration: ClientConfiguration(
             server: server.url, certificateAuthorityPEM: server.certificates.caCertificatePEM,
             credentials: .token(server.token), namespace: "kube-injector"))
@@ -249,8 +249,8 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         try await waitForSinkRequests(1)
         // The sentinel went after the others were judged: nothing else was sent.
         XCTAssertEqual(try sinkRequests().count, 1)
-        XCTAssertEqual(logs.messages(containing: "shop/quiet has no hpa-event annotation").count, 1, "\(logs.all)")
-        XCTAssertEqual(logs.messages(containing: "add observability to the forwarder's allowedSecretNamespaces").count, 1,
+        XCTAssertEqual(logs.lines(containing: "shop/quiet has no hpa-event annotation").count, 1, "\(logs.all)")
+        XCTAssertEqual(logs.lines(containing: "add observability to the forwarder's allowedSecretNamespaces").count, 1,
                        "\(logs.all)")
         try await eventually("a Warning Event on the HPA that points across namespaces") {
             let events = try await self.server.objects(path: "/api/v1/namespaces/shop/events")
@@ -348,10 +348,10 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         try await server.inject(.init(method: "*", pathPrefix: "/apis/coordination.k8s.io/", count: 10_000,
                                       action: .status, status: 500))
         try await eventually("the leader to stop forwarding") {
-            !self.logs.messages(containing: "lost the Lease").isEmpty
+            !self.logs.lines(containing: "lost the Lease").isEmpty
         }
         try await eventually("the forwarding term to end") {
-            !self.logs.messages(containing: "forwarding term ended").isEmpty
+            !self.logs.lines(containing: "forwarding term ended").isEmpty
         }
         // The term has been awaited to its end, so nothing can send any more; the pause only
         // gives a wrong implementation the chance to show itself, it cannot make this test fail.
