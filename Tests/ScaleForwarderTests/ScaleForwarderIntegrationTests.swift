@@ -80,6 +80,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         return try await client.update(path: "/api/v1/namespaces/\(event.metadata.namespace ?? "")/events/\(name)", body: next)
     }
 
+    @discardableResult
     func start(_ identity: String, configure: (inout ScaleForwarderOptions) -> Void = { _ in }) -> ForwarderReplica {
         let replica = ForwarderReplica(identity: identity, client: client, sink: sink, logs: logs, configure: configure)
         replicas.append(replica)
@@ -92,6 +93,17 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     /// Waits until `identity` holds the Lease and its Event and HPA watches are open.
+    /// What most tests start from: the `wavefront` Secret, the HPA shop/web that names it, and replica-a
+    /// leading with its watches open.
+    @discardableResult
+    func startLeadingOverWeb() async throws -> ForwarderReplica {
+        try await seedSecret("wavefront")
+        try await seedHPA("web", annotation: "wavefront")
+        let replica = start("replica-a")
+        try await waitUntilLeading("replica-a")
+        return replica
+    }
+
     func waitUntilLeading(_ identity: String) async throws {
         try await eventually("\(identity) to hold the Lease") { try await self.leaseHolder() == identity }
         try await eventually("the forwarder's watches") { try await self.server.openWatchCount() >= 2 }
@@ -112,10 +124,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     // MARK: behaviour
 
     func testOneScaleSendsOneRequestWithTheSecretsHeadersAndBody() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
 
         let event = try await scale("web")
         try await waitForSinkRequests(1)
@@ -161,10 +170,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
 
     func testEventsWithASeriesCountAreForwardedPerRepeat() async throws {
         // events.k8s.io/v1 writers count repeats in series.count and may leave count unset.
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
         var event = try await scale("web")
         try await waitForSinkRequests(1)
         event.count = nil
@@ -175,10 +181,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testRepeatedMessageSendsOnePerCountIncrement() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
 
         var event = try await scale("web")
         try await waitForSinkRequests(1)
@@ -193,10 +196,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testRelistSendsNothingTwice() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
         var event = try await scale("web")
         event = try await repeatScale(event)
         try await waitForSinkRequests(2)
@@ -209,10 +209,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testRestartSendsNothingTwiceAndSendsWhatHappenedWhileDown() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        let first = start("replica-a")
-        try await waitUntilLeading("replica-a")
+        let first = try await startLeadingOverWeb()
         var event = try await scale("web")
         try await waitForSinkRequests(1)
         await first.stop()
@@ -315,10 +312,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testOnlyTheLeaderSendsAndTheOtherTakesOverWhenItStops() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        let a = start("replica-a")
-        try await waitUntilLeading("replica-a")
+        let a = try await startLeadingOverWeb()
         start("replica-b")
         _ = try await scale("web")
         try await waitForSinkRequests(1)
@@ -340,10 +334,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testLeaderThatCannotRenewStopsForwarding() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
         // Every Lease request fails from now on: the leader must stop within its renew deadline.
         try await server.inject(.init(method: "*", pathPrefix: "/apis/coordination.k8s.io/", count: 10_000,
                                       action: .status, status: 500))
