@@ -39,12 +39,7 @@ final class InjectionFailureEventTests: XCTestCase {
         XCTAssertEqual(answer["allowed"] as? Bool, true)
         XCTAssertNil(answer["patch"], "a failed injection must not carry a patch")
 
-        var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 20) {
-            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
-            return !events.isEmpty
-        }
-        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")")
+        let events = try await eventsOnceAnyLand()
         XCTAssertEqual(events.count, 1)
         let event = try XCTUnwrap(events.first)
         let involved = try XCTUnwrap(event["involvedObject"] as? [String: Any])
@@ -81,12 +76,7 @@ final class InjectionFailureEventTests: XCTestCase {
         XCTAssertEqual(answer["allowed"] as? Bool, true)
         // A real failure afterwards proves the recorder is working; only it may land.
         _ = try postReview(uid: "uid-after-dry-run")
-        var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 20) {
-            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
-            return !events.isEmpty
-        }
-        XCTAssertTrue(landed)
+        let events = try await eventsOnceAnyLand()
         XCTAssertEqual(events.count, 1)
         XCTAssertEqual(events.first?["count"] as? Int, 1, "the dry-run failure must not be counted")
     }
@@ -98,12 +88,7 @@ final class InjectionFailureEventTests: XCTestCase {
         let answer = try postReview(uid: "uid-inadmissible", inject: "shared-mount")
         XCTAssertEqual(answer["allowed"] as? Bool, true)
         XCTAssertNil(answer["patch"], "an inadmissible injection must not carry a patch")
-        var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 20) {
-            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
-            return !events.isEmpty
-        }
-        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")")
+        let events = try await eventsOnceAnyLand()
         let event = try XCTUnwrap(events.first)
         XCTAssertEqual(event["reason"] as? String, "InjectionFailed")
         XCTAssertEqual(event["type"] as? String, "Warning")
@@ -118,6 +103,17 @@ final class InjectionFailureEventTests: XCTestCase {
     }
 
     // MARK: - Helpers
+
+    /// The Events in namespace shop once at least one has landed (within 20 s); fails the test if none does.
+    private func eventsOnceAnyLand(file: StaticString = #filePath, line: UInt = #line) async throws -> [[String: Any]] {
+        var events: [[String: Any]] = []
+        let landed = try await Shell.eventually(timeout: 20) {
+            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
+            return !events.isEmpty
+        }
+        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")", file: file, line: line)
+        return events
+    }
 
     /// Posts a review of a Deployment's pod that names `inject` (by default a profile the configuration does not have).
     private func postReview(uid: String, dryRun: Bool = false, inject: String = "does-not-exist") throws -> [String: Any] {
