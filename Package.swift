@@ -149,7 +149,8 @@ let package = Package(
         ),
 
         // Shared by the test targets: launchers for the fake API server and fake sink (network
-        // boundary fakes, Tests/FakeAPIServer), certificate making with the openssl CLI, free ports.
+        // boundary fakes, Tests/FakeAPIServer), certificate making with the openssl CLI, free ports, an in-memory log
+        // (CapturedLog).
         .target(
             name: "TestSupport",
             dependencies: [
@@ -157,6 +158,7 @@ let package = Package(
                 // packages count as used, so SwiftPM does not warn; the shipped binary is unchanged.
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings

@@ -11,7 +11,7 @@ public struct ManifestReader: Sendable {
         self.source = source
     }
 
-    public func documents(_ bytes: [UInt8]) throws(ManifestError) -> [JSONValue] {
+    public func documents(_ bytes: [UInt8]) throws(InputFileError) -> [JSONValue] {
         var documents: [JSONValue] = []
         let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
@@ -19,7 +19,7 @@ public struct ManifestReader: Sendable {
             do {
                 root = try JSONParser.parse(bytes)
             } catch {
-                throw ManifestError(source: source, problem: "not valid JSON: \(error)")
+                throw InputFileError(source: source, problem: "not valid JSON: \(error)")
             }
             documents = root.arrayValue ?? [root]
         } else {
@@ -27,19 +27,19 @@ public struct ManifestReader: Sendable {
             do {
                 nodes = try YAML.composeDocuments(utf8: bytes)
             } catch {
-                throw ManifestError(source: source, problem: "\(error)")
+                throw InputFileError(source: source, problem: "\(error)")
             }
             for node in nodes {
                 do {
                     documents.append(try JSONValue(yaml: node))
                 } catch {
-                    throw ManifestError(source: source, problem: "\(error)")
+                    throw InputFileError(source: source, problem: "\(error)")
                 }
             }
         }
         documents.removeAll { $0.isNull }
         for (index, document) in documents.enumerated() where document.objectValue == nil {
-            throw ManifestError(source: source, problem: "document \(index + 1) is \(Self.summary(document)), not a Kubernetes object")
+            throw InputFileError(source: source, problem: "document \(index + 1) is \(Self.summary(document)), not a Kubernetes object")
         }
         return documents.map(\.materialized)
     }

@@ -50,9 +50,7 @@ public enum YAMLEmitter {
     private static func writeValue(_ value: YAMLNode, indent: Int, into output: inout String) {
         switch value {
         case .scalar(let scalar):
-            output += " "
-            writeScalar(scalar, indent: indent + 2, into: &output)
-            output += "\n"
+            writeScalarLine(scalar, indent: indent, into: &output)
         case .mapping(let mapping) where !mapping.isEmpty:
             output += "\n"
             writeMapping(mapping, indent: indent + 2, firstLineIndented: true, into: &output)
@@ -70,9 +68,7 @@ public enum YAMLEmitter {
             output += padding + "-"
             switch element {
             case .scalar(let scalar):
-                output += " "
-                writeScalar(scalar, indent: indent + 2, into: &output)
-                output += "\n"
+                writeScalarLine(scalar, indent: indent, into: &output)
             case .mapping(let mapping) where !mapping.isEmpty:
                 output += " "
                 writeMapping(mapping, indent: indent + 2, firstLineIndented: false, into: &output)
@@ -83,6 +79,13 @@ public enum YAMLEmitter {
                 output += element.isSequence ? " []\n" : " {}\n"
             }
         }
+    }
+
+    /// A scalar after `key:` or `-`, on that line; a literal block's lines go two deeper.
+    private static func writeScalarLine(_ scalar: YAMLNode.Scalar, indent: Int, into output: inout String) {
+        output += " "
+        writeScalar(scalar, indent: indent + 2, into: &output)
+        output += "\n"
     }
 
     /// Keys are scalars in Kubernetes objects. A collection as a key (which JSON cannot hold) is

@@ -181,7 +181,7 @@ final class ClusterStateCache: Service, Sendable {
             guard isNew, !name.isEmpty else { continue }
             do {
                 let client = client
-                let namespace = try await NamespaceFetchTimeout.run(options.fetchTimeout) {
+                let namespace = try await RequestTimeout.run(options.fetchTimeout) {
                     try await client.get(Namespace.self, path: "/api/v1/namespaces/\(name)")
                 }
                 apply(ReflectorDelta.added(namespace), kind: "namespaces")

@@ -8,9 +8,7 @@ import XCTest
 /// records the Warning Event on the Deployment of each pod it admitted without injection.
 final class ClusterAdmissionEventTests: XCTestCase {
     private var apiServer: FakeAPIServer!
-    private var webhook: KubeInjectorProcess?
-    private var webhookPort = 0
-    private var metricsPort = 0
+    private var webhook: ServedWebhook?
 
     private static let corpusURL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -33,29 +31,14 @@ final class ClusterAdmissionEventTests: XCTestCase {
     }
 
     override func tearDown() async throws {
-        if let webhook {
-            XCTAssertEqual(webhook.terminate(), 0, "serve did not exit 0 on SIGTERM:\n\(webhook.output)")
-        }
+        webhook?.stop()
         apiServer.stop()
     }
 
-    private func startWebhook(config text: String, waitUntilReady: Bool = true) async throws {
-        let pair = try apiServer.certificates.makeServingPair(name: "webhook", organization: "kube-injector e2e")
-        let config = apiServer.certificates.directory.appendingPathComponent("cluster-config.yaml")
-        try text.write(to: config, atomically: true, encoding: .utf8)
-        webhookPort = Shell.freePort()
-        metricsPort = Shell.freePort()
-        webhook = try KubeInjectorProcess([
-            "serve", "--config", config.path, "--tls-cert", pair.chainPath, "--tls-key", pair.keyPath,
-            "--listen", "127.0.0.1:\(webhookPort)", "--metrics-listen", "127.0.0.1:\(metricsPort)",
-            "--kubeconfig", try apiServer.writeKubeconfig(namespace: "kube-injector"),
-            "--no-hpa-forwarder", "--drain-seconds", "0",
-        ], environment: ["POD_NAME": "kube-injector-e2e-0"], outputDirectory: apiServer.certificates.directory)
-        guard waitUntilReady else { return }
-        let ready = try await Shell.eventually(timeout: 40) {
-            try curl(["-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(webhookPort)/readyz"]).output == "200"
-        }
-        XCTAssertTrue(ready, "webhook never became ready:\n\(webhook?.output ?? "")")
+    private func startWebhook(config text: String) async throws {
+        webhook = try ServedWebhook(apiServer: apiServer, config: text, configName: "cluster-config.yaml",
+                                    arguments: ["--no-hpa-forwarder"], environment: ["POD_NAME": "kube-injector-e2e-0"])
+        try await webhook?.waitUntilReady(timeout: 40)
     }
 
     private func seed(_ object: [String: Any]) async throws {
@@ -73,12 +56,8 @@ final class ClusterAdmissionEventTests: XCTestCase {
         for object in corpus.objects { try await seed(object) }
         for (index, testCase) in corpus.cases.enumerated() where testCase["expect"] as? String == "refused" {
             let namespace = try XCTUnwrap(testCase["namespace"] as? String)
-            try await apiServer.seed(path: "/apis/apps/v1/namespaces/\(namespace)/replicasets", object: [
-                "apiVersion": "apps/v1", "kind": "ReplicaSet",
-                "metadata": ["name": "web-\(index)-rs", "namespace": namespace, "uid": "rs-\(index)",
-                             "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web-\(index)",
-                                                  "uid": "deploy-\(index)", "controller": true]]],
-            ])
+            try await apiServer.seedReplicaSet(name: "web-\(index)-rs", namespace: namespace, uid: "rs-\(index)",
+                                               deployment: "web-\(index)", deploymentUID: "deploy-\(index)")
         }
         try await startWebhook(config: corpus.config)
 
@@ -114,7 +93,7 @@ final class ClusterAdmissionEventTests: XCTestCase {
         }
 
         // The case whose namespace the cluster does not have was counted as a cache miss.
-        let metrics = try Shell.run("curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(metricsPort)/metrics"]).output
+        let metrics = try XCTUnwrap(webhook).metrics()
         XCTAssertTrue(metrics.contains("kube_injector_namespace_cache_misses_total 1"), metrics)
         // Each refusal was counted under its reason, from its message's kind; no other reason moved.
         let messages = corpus.cases.compactMap { $0["expect"] as? String == "refused" ? $0["message"] as? String : nil }
@@ -179,42 +158,18 @@ final class ClusterAdmissionEventTests: XCTestCase {
         try await apiServer.inject(FakeAPIServer.Failure(method: "GET", pathPrefix: "/api/v1/namespaces", count: 10_000, status: 500))
         try await startWebhook(config: try corpus().config)
         XCTAssertTrue(webhook?.output.contains("caches not synced within the bounded wait; ready anyway") ?? false, webhook?.output ?? "")
-        let metrics = try Shell.run("curl", ["-sS", "--max-time", "10", "http://127.0.0.1:\(metricsPort)/metrics"]).output
+        let metrics = try XCTUnwrap(webhook).metrics()
         XCTAssertTrue(metrics.contains("kube_injector_cache_sync_timeouts_total 1"), metrics)
     }
 
     // MARK: - Helpers
 
     private func curl(_ arguments: [String]) throws -> Shell.Result {
-        try Shell.run("curl", ["-sS", "--max-time", "10", "--cacert", apiServer.certificates.caCertificatePath] + arguments)
+        try XCTUnwrap(webhook).curl(arguments)
     }
 
     private func postReview(uid: String, namespace: String, profile: String, spec: [String: Any], owner: String) throws -> [String: Any] {
-        let review: [String: Any] = [
-            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-            "request": [
-                "uid": uid, "kind": ["group": "", "version": "v1", "kind": "Pod"],
-                "resource": ["group": "", "version": "v1", "resource": "pods"],
-                "namespace": namespace, "operation": "CREATE",
-                "userInfo": ["username": "system:serviceaccount:kube-system:replicaset-controller"],
-                "object": [
-                    "apiVersion": "v1", "kind": "Pod",
-                    "metadata": [
-                        "generateName": "\(owner)-", "namespace": namespace,
-                        "annotations": ["kube-injector.io/inject": profile],
-                        "ownerReferences": [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": owner,
-                                             "uid": "uid-\(owner)", "controller": true]],
-                    ],
-                    "spec": spec,
-                ],
-            ],
-        ]
-        let body = apiServer.certificates.directory.appendingPathComponent("review-\(uid).json")
-        try JSONSerialization.data(withJSONObject: review).write(to: body)
-        let result = try curl(["-H", "Content-Type: application/json", "--data-binary", "@\(body.path)",
-                               "https://127.0.0.1:\(webhookPort)/mutate?timeout=10s"])
-        XCTAssertEqual(result.status, 0, "curl failed")
-        let decoded = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        return try XCTUnwrap(decoded?["response"] as? [String: Any], "not an AdmissionReview: \(result.output)")
+        try XCTUnwrap(webhook).postPodReview(uid: uid, namespace: namespace, inject: profile, spec: spec,
+                                             owner: ServedWebhook.replicaSetOwner(name: owner, uid: "uid-\(owner)"))
     }
 }

@@ -6,43 +6,21 @@ import XCTest
 /// log and its /metrics. Figures are reported in docs/kubernetes-client.md.
 final class ClusterFaultTests: XCTestCase {
     private var apiServer: FakeAPIServer!
-    private var webhook: KubeInjectorProcess?
-    private var webhookPort = 0
-    private var metricsPort = 0
+    private var webhook: ServedWebhook?
     private let lease = "e2e-release-hpa-forwarder"
 
     override func setUp() async throws {
         apiServer = try FakeAPIServer.start()
-        try await apiServer.seed(path: "/apis/apps/v1/namespaces/shop/replicasets", object: [
-            "apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": [
-                "name": "web-5d8f9c", "namespace": "shop", "uid": "rs-uid-1",
-                "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
-                                     "uid": "deploy-uid-1", "controller": true]],
-            ],
-        ])
-        let pair = try apiServer.certificates.makeServingPair(name: "webhook", organization: "kube-injector e2e")
-        let config = apiServer.certificates.directory.appendingPathComponent("config.yaml")
-        try "defaultProfiles: []\nprofiles: {}\n".write(to: config, atomically: true, encoding: .utf8)
-        webhookPort = Shell.freePort()
-        metricsPort = Shell.freePort()
-        webhook = try KubeInjectorProcess([
-            "serve", "--config", config.path, "--tls-cert", pair.chainPath, "--tls-key", pair.keyPath,
-            "--listen", "127.0.0.1:\(webhookPort)", "--metrics-listen", "127.0.0.1:\(metricsPort)",
-            "--kubeconfig", try apiServer.writeKubeconfig(namespace: "kube-injector"),
-            "--leader-election-lease-name", lease, "--drain-seconds", "0",
-        ], environment: ["POD_NAME": "kube-injector-e2e-0", "POD_NAMESPACE": "kube-injector"],
-           outputDirectory: apiServer.certificates.directory)
-        let ready = try await Shell.eventually(timeout: 20) {
-            try curl(["-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(webhookPort)/readyz"]).output == "200"
-        }
-        XCTAssertTrue(ready, "webhook never became ready:\n\(webhook?.output ?? "")")
+        try await apiServer.seedReplicaSet(name: "web-5d8f9c", namespace: "shop", uid: "rs-uid-1", deployment: "web",
+                                           deploymentUID: "deploy-uid-1")
+        webhook = try ServedWebhook(apiServer: apiServer, config: "defaultProfiles: []\nprofiles: {}\n",
+                                    arguments: ["--leader-election-lease-name", lease],
+                                    environment: ["POD_NAME": "kube-injector-e2e-0", "POD_NAMESPACE": "kube-injector"])
+        try await webhook?.waitUntilReady(timeout: 20)
     }
 
     override func tearDown() async throws {
-        if let webhook {
-            XCTAssertEqual(webhook.terminate(), 0, "serve did not exit 0 on SIGTERM:\n\(webhook.output)")
-        }
+        webhook?.stop()
         apiServer.stop()
     }
 
@@ -60,7 +38,7 @@ final class ClusterFaultTests: XCTestCase {
         XCTAssertTrue(text.contains(#"kube_injector_apiserver_requests_total{resource="leases.coordination.k8s.io",verb="create",code="201"}"#)
                       || text.contains(#"resource="leases.coordination.k8s.io""#), text)
         let health = try Shell.run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}",
-                                            "http://127.0.0.1:\(metricsPort)/healthz/leader"])
+                                            "http://127.0.0.1:\(try XCTUnwrap(webhook).metricsPort)/healthz/leader"])
         XCTAssertEqual(health.output, "200")
         let stored = try await apiServer.object(path: "/apis/coordination.k8s.io/v1/namespaces/kube-injector/leases/\(lease)")
         XCTAssertNotNil(stored, "the Lease is named after the release")
@@ -111,45 +89,16 @@ final class ClusterFaultTests: XCTestCase {
     // MARK: - Helpers
 
     private func metrics() throws -> String {
-        try Shell.run("curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(metricsPort)/metrics"]).output
+        try XCTUnwrap(webhook).metrics()
     }
 
     private func warnings(containing text: String) -> [String] {
-        (webhook?.output ?? "").split(separator: "\n")
-            .filter { $0.contains("\"level\":\"warning\"") && $0.contains(text) }.map(String.init)
-    }
-
-    private func curl(_ arguments: [String]) throws -> Shell.Result {
-        try Shell.run("curl", ["-sS", "--max-time", "10", "--cacert", apiServer.certificates.caCertificatePath] + arguments)
+        webhook?.warnings(containing: text) ?? []
     }
 
     /// Posts a review of a Deployment's pod that names a profile the configuration does not have.
     private func postReview(uid: String, profile: String) throws -> [String: Any] {
-        let review: [String: Any] = [
-            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-            "request": [
-                "uid": uid, "kind": ["group": "", "version": "v1", "kind": "Pod"],
-                "resource": ["group": "", "version": "v1", "resource": "pods"],
-                "namespace": "shop", "operation": "CREATE",
-                "userInfo": ["username": "system:serviceaccount:kube-system:replicaset-controller"],
-                "object": [
-                    "apiVersion": "v1", "kind": "Pod",
-                    "metadata": [
-                        "generateName": "web-5d8f9c-", "namespace": "shop",
-                        "annotations": ["kube-injector.io/inject": profile],
-                        "ownerReferences": [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f9c",
-                                             "uid": "rs-uid-1", "controller": true, "blockOwnerDeletion": true]],
-                    ],
-                    "spec": ["containers": [["name": "web", "image": "nginx:1.27"]]],
-                ],
-            ],
-        ]
-        let body = apiServer.certificates.directory.appendingPathComponent("review-\(uid).json")
-        try JSONSerialization.data(withJSONObject: review).write(to: body)
-        let result = try curl(["-H", "Content-Type: application/json", "--data-binary", "@\(body.path)",
-                               "https://127.0.0.1:\(webhookPort)/mutate?timeout=10s"])
-        XCTAssertEqual(result.status, 0, "curl failed")
-        let decoded = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        return try XCTUnwrap(decoded?["response"] as? [String: Any], "not an AdmissionReview: \(result.output)")
+        try XCTUnwrap(webhook).postPodReview(uid: uid, inject: profile, spec: ["containers": [["name": "web", "image": "nginx:1.27"]]],
+                                             owner: ServedWebhook.replicaSetOwner(name: "web-5d8f9c", uid: "rs-uid-1"))
     }
 }

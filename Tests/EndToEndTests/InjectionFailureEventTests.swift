@@ -7,22 +7,13 @@ import XCTest
 /// fake API server over HTTPS.
 final class InjectionFailureEventTests: XCTestCase {
     private var apiServer: FakeAPIServer!
-    private var webhook: KubeInjectorProcess?
-    private var webhookPort = 0
+    private var webhook: ServedWebhook?
 
     override func setUp() async throws {
         apiServer = try FakeAPIServer.start()
-        try await apiServer.seed(path: "/apis/apps/v1/namespaces/shop/replicasets", object: [
-            "apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": [
-                "name": "web-5d8f9c", "namespace": "shop", "uid": "rs-uid-1",
-                "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
-                                     "uid": "deploy-uid-1", "controller": true]],
-            ],
-        ])
-        let pair = try apiServer.certificates.makeServingPair(name: "webhook", organization: "kube-injector e2e")
-        let config = apiServer.certificates.directory.appendingPathComponent("config.yaml")
-        try """
+        try await apiServer.seedReplicaSet(name: "web-5d8f9c", namespace: "shop", uid: "rs-uid-1", deployment: "web",
+                                           deploymentUID: "deploy-uid-1")
+        webhook = try ServedWebhook(apiServer: apiServer, config: """
             defaultProfiles: [observability]
             profiles:
               observability:
@@ -33,24 +24,12 @@ final class InjectionFailureEventTests: XCTestCase {
                 volumes: [{name: shared, emptyDir: {}}]
               shared-mount:
                 volumeMounts: [{name: shared, mountPath: /shared}]
-            """.write(to: config, atomically: true, encoding: .utf8)
-        webhookPort = Shell.freePort()
-        webhook = try KubeInjectorProcess([
-            "serve", "--config", config.path, "--tls-cert", pair.chainPath, "--tls-key", pair.keyPath,
-            "--listen", "127.0.0.1:\(webhookPort)", "--metrics-listen", "127.0.0.1:\(Shell.freePort())",
-            "--kubeconfig", try apiServer.writeKubeconfig(namespace: "kube-injector"),
-            "--no-hpa-forwarder", "--drain-seconds", "0",
-        ], environment: ["POD_NAME": "kube-injector-e2e-0"], outputDirectory: apiServer.certificates.directory)
-        let ready = try await Shell.eventually(timeout: 20) {
-            try curl(["-o", "/dev/null", "-w", "%{http_code}", "https://127.0.0.1:\(webhookPort)/readyz"]).output == "200"
-        }
-        XCTAssertTrue(ready, "webhook never became ready:\n\(webhook?.output ?? "")")
+            """, arguments: ["--no-hpa-forwarder"], environment: ["POD_NAME": "kube-injector-e2e-0"])
+        try await webhook?.waitUntilReady(timeout: 20)
     }
 
     override func tearDown() async throws {
-        if let webhook {
-            XCTAssertEqual(webhook.terminate(), 0, "serve did not exit 0 on SIGTERM:\n\(webhook.output)")
-        }
+        webhook?.stop()
         apiServer.stop()
     }
 
@@ -60,12 +39,7 @@ final class InjectionFailureEventTests: XCTestCase {
         XCTAssertEqual(answer["allowed"] as? Bool, true)
         XCTAssertNil(answer["patch"], "a failed injection must not carry a patch")
 
-        var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 20) {
-            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
-            return !events.isEmpty
-        }
-        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")")
+        let events = try await eventsOnceAnyLand()
         XCTAssertEqual(events.count, 1)
         let event = try XCTUnwrap(events.first)
         let involved = try XCTUnwrap(event["involvedObject"] as? [String: Any])
@@ -102,12 +76,7 @@ final class InjectionFailureEventTests: XCTestCase {
         XCTAssertEqual(answer["allowed"] as? Bool, true)
         // A real failure afterwards proves the recorder is working; only it may land.
         _ = try postReview(uid: "uid-after-dry-run")
-        var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 20) {
-            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
-            return !events.isEmpty
-        }
-        XCTAssertTrue(landed)
+        let events = try await eventsOnceAnyLand()
         XCTAssertEqual(events.count, 1)
         XCTAssertEqual(events.first?["count"] as? Int, 1, "the dry-run failure must not be counted")
     }
@@ -119,12 +88,7 @@ final class InjectionFailureEventTests: XCTestCase {
         let answer = try postReview(uid: "uid-inadmissible", inject: "shared-mount")
         XCTAssertEqual(answer["allowed"] as? Bool, true)
         XCTAssertNil(answer["patch"], "an inadmissible injection must not carry a patch")
-        var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 20) {
-            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
-            return !events.isEmpty
-        }
-        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")")
+        let events = try await eventsOnceAnyLand()
         let event = try XCTUnwrap(events.first)
         XCTAssertEqual(event["reason"] as? String, "InjectionFailed")
         XCTAssertEqual(event["type"] as? String, "Warning")
@@ -140,37 +104,21 @@ final class InjectionFailureEventTests: XCTestCase {
 
     // MARK: - Helpers
 
-    private func curl(_ arguments: [String]) throws -> Shell.Result {
-        try Shell.run("curl", ["-sS", "--max-time", "10", "--cacert", apiServer.certificates.caCertificatePath] + arguments)
+    /// The Events in namespace shop once at least one has landed (within 20 s); fails the test if none does.
+    private func eventsOnceAnyLand(file: StaticString = #filePath, line: UInt = #line) async throws -> [[String: Any]] {
+        var events: [[String: Any]] = []
+        let landed = try await Shell.eventually(timeout: 20) {
+            events = try await apiServer.objects(path: "/api/v1/namespaces/shop/events")
+            return !events.isEmpty
+        }
+        XCTAssertTrue(landed, "no Event reached the API server:\n\(webhook?.output ?? "")", file: file, line: line)
+        return events
     }
 
     /// Posts a review of a Deployment's pod that names `inject` (by default a profile the configuration does not have).
     private func postReview(uid: String, dryRun: Bool = false, inject: String = "does-not-exist") throws -> [String: Any] {
-        let review: [String: Any] = [
-            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-            "request": [
-                "uid": uid, "kind": ["group": "", "version": "v1", "kind": "Pod"],
-                "resource": ["group": "", "version": "v1", "resource": "pods"],
-                "namespace": "shop", "operation": "CREATE", "dryRun": dryRun,
-                "userInfo": ["username": "system:serviceaccount:kube-system:replicaset-controller"],
-                "object": [
-                    "apiVersion": "v1", "kind": "Pod",
-                    "metadata": [
-                        "generateName": "web-5d8f9c-", "namespace": "shop",
-                        "annotations": ["kube-injector.io/inject": inject],
-                        "ownerReferences": [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f9c",
-                                             "uid": "rs-uid-1", "controller": true, "blockOwnerDeletion": true]],
-                    ],
-                    "spec": ["containers": [["name": "web", "image": "nginx:1.27"]]],
-                ],
-            ],
-        ]
-        let body = apiServer.certificates.directory.appendingPathComponent("review-\(uid).json")
-        try JSONSerialization.data(withJSONObject: review).write(to: body)
-        let result = try curl(["-H", "Content-Type: application/json", "--data-binary", "@\(body.path)",
-                               "https://127.0.0.1:\(webhookPort)/mutate?timeout=10s"])
-        XCTAssertEqual(result.status, 0, "curl failed")
-        let decoded = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        return try XCTUnwrap(decoded?["response"] as? [String: Any], "not an AdmissionReview: \(result.output)")
+        try XCTUnwrap(webhook).postPodReview(uid: uid, inject: inject, spec: ["containers": [["name": "web", "image": "nginx:1.27"]]],
+                                             owner: ServedWebhook.replicaSetOwner(name: "web-5d8f9c", uid: "rs-uid-1"),
+                                             dryRun: dryRun)
     }
 }

@@ -8,7 +8,7 @@ import XCTest
 /// Every API-server failure is counted and, when a person should hear of it, logged at warning, rate-limited
 /// per (resource, verb, code) and naming what was asked.
 final class APIServerFailureVisibilityTests: FakeServerTestCase {
-    private func makeObservedClient(metrics: TestMetrics, capture: LogLines,
+    private func makeObservedClient(metrics: TestMetrics, capture: CapturedLog,
                                     options: ClientOptions = .init()) throws -> KubernetesClient {
         let configuration = ClientConfiguration(server: server.url,
                                                 certificateAuthorityPEM: server.certificates.caCertificatePEM,
@@ -19,7 +19,7 @@ final class APIServerFailureVisibilityTests: FakeServerTestCase {
 
     func testForbiddenNamesTheMissingPermissionAndIsCounted() async throws {
         let metrics = TestMetrics()
-        let capture = LogLines()
+        let capture = CapturedLog()
         let client = try makeObservedClient(metrics: metrics, capture: capture)
         let replicaSets = "/apis/apps/v1/namespaces/shop/replicasets"
         try await server.inject(.init(method: "GET", pathPrefix: replicaSets, count: 1, status: 403))
@@ -37,7 +37,7 @@ final class APIServerFailureVisibilityTests: FakeServerTestCase {
 
     func testForbiddenEventsCreateNamesThePermission() async throws {
         let metrics = TestMetrics()
-        let capture = LogLines()
+        let capture = CapturedLog()
         let client = try makeObservedClient(metrics: metrics, capture: capture)
         let events = "/api/v1/namespaces/shop/events"
         try await server.inject(.init(method: "POST", pathPrefix: events, count: 1, status: 403))
@@ -47,7 +47,7 @@ final class APIServerFailureVisibilityTests: FakeServerTestCase {
 
     func testRepeatedFailuresLogOncePerIntervalWithTheSuppressedCount() async throws {
         let metrics = TestMetrics()
-        let capture = LogLines()
+        let capture = CapturedLog()
         var options = ClientOptions(qps: 0)
         options.failureLogInterval = .milliseconds(700)
         let client = try makeObservedClient(metrics: metrics, capture: capture, options: options)
@@ -66,7 +66,7 @@ final class APIServerFailureVisibilityTests: FakeServerTestCase {
 
     func testAnUnreachableServerIsCountedAsErrorAndLogged() async throws {
         let metrics = TestMetrics()
-        let capture = LogLines()
+        let capture = CapturedLog()
         let client = try makeObservedClient(metrics: metrics, capture: capture)
         try await server.goDown()
         _ = try? await client.get(Lease.self, path: "/apis/coordination.k8s.io/v1/namespaces/shop/leases/l")
@@ -79,7 +79,7 @@ final class APIServerFailureVisibilityTests: FakeServerTestCase {
 
     func testRoutineAnswersAreCountedButNotLogged() async throws {
         let metrics = TestMetrics()
-        let capture = LogLines()
+        let capture = CapturedLog()
         let client = try makeObservedClient(metrics: metrics, capture: capture)
         _ = try? await client.get(Lease.self, path: "/apis/coordination.k8s.io/v1/namespaces/shop/leases/none")
         XCTAssertTrue(capture.warnings(containing: "").isEmpty)

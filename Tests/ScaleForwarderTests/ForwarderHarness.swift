@@ -14,7 +14,7 @@ final class ForwarderReplica: @unchecked Sendable {
     let group: ServiceGroup
     let task: Task<Void, Error>
 
-    init(identity: String, client: KubernetesClient, sink: FakeSink, logs: LogCapture,
+    init(identity: String, client: KubernetesClient, sink: FakeSink, logs: CapturedLog,
          configure: (inout ScaleForwarderOptions) -> Void = { _ in }) {
         self.identity = identity
         var options = ScaleForwarderOptions(identity: identity, leaseNamespace: "kube-injector")

@@ -13,14 +13,14 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     var server: FakeAPIServer!
     var sink: FakeSink!
     var client: KubernetesClient!
-    var logs = LogCapture()
+    var logs = CapturedLog()
     var replicas: [ForwarderReplica] = []
     let message = "New size: 3; reason: cpu resource utilization (percentage of request) above target"
 
     override func setUp() async throws {
         server = try FakeAPIServer.start(bookmarkIntervalSeconds: 60)
         sink = try FakeSink.start()
-        logs = LogCapture()
+        logs = CapturedLog()
         client = try KubernetesClient(configuration: ClientConfiguration(
             server: server.url, certificateAuthorityPEM: server.certificates.caCertificatePEM,
             credentials: .token(server.token), namespace: "kube-injector"))
@@ -80,6 +80,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         return try await client.update(path: "/api/v1/namespaces/\(event.metadata.namespace ?? "")/events/\(name)", body: next)
     }
 
+    @discardableResult
     func start(_ identity: String, configure: (inout ScaleForwarderOptions) -> Void = { _ in }) -> ForwarderReplica {
         let replica = ForwarderReplica(identity: identity, client: client, sink: sink, logs: logs, configure: configure)
         replicas.append(replica)
@@ -92,6 +93,17 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     /// Waits until `identity` holds the Lease and its Event and HPA watches are open.
+    /// What most tests start from: the `wavefront` Secret, the HPA shop/web that names it, and replica-a
+    /// leading with its watches open.
+    @discardableResult
+    func startLeadingOverWeb() async throws -> ForwarderReplica {
+        try await seedSecret("wavefront")
+        try await seedHPA("web", annotation: "wavefront")
+        let replica = start("replica-a")
+        try await waitUntilLeading("replica-a")
+        return replica
+    }
+
     func waitUntilLeading(_ identity: String) async throws {
         try await eventually("\(identity) to hold the Lease") { try await self.leaseHolder() == identity }
         try await eventually("the forwarder's watches") { try await self.server.openWatchCount() >= 2 }
@@ -112,10 +124,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     // MARK: behaviour
 
     func testOneScaleSendsOneRequestWithTheSecretsHeadersAndBody() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
 
         let event = try await scale("web")
         try await waitForSinkRequests(1)
@@ -161,10 +170,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
 
     func testEventsWithASeriesCountAreForwardedPerRepeat() async throws {
         // events.k8s.io/v1 writers count repeats in series.count and may leave count unset.
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
         var event = try await scale("web")
         try await waitForSinkRequests(1)
         event.count = nil
@@ -175,10 +181,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testRepeatedMessageSendsOnePerCountIncrement() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
 
         var event = try await scale("web")
         try await waitForSinkRequests(1)
@@ -193,10 +196,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testRelistSendsNothingTwice() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
         var event = try await scale("web")
         event = try await repeatScale(event)
         try await waitForSinkRequests(2)
@@ -209,10 +209,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testRestartSendsNothingTwiceAndSendsWhatHappenedWhileDown() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        let first = start("replica-a")
-        try await waitUntilLeading("replica-a")
+        let first = try await startLeadingOverWeb()
         var event = try await scale("web")
         try await waitForSinkRequests(1)
         await first.stop()
@@ -249,8 +246,8 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         try await waitForSinkRequests(1)
         // The sentinel went after the others were judged: nothing else was sent.
         XCTAssertEqual(try sinkRequests().count, 1)
-        XCTAssertEqual(logs.messages(containing: "shop/quiet has no hpa-event annotation").count, 1, "\(logs.all)")
-        XCTAssertEqual(logs.messages(containing: "add observability to the forwarder's allowedSecretNamespaces").count, 1,
+        XCTAssertEqual(logs.lines(containing: "shop/quiet has no hpa-event annotation").count, 1, "\(logs.all)")
+        XCTAssertEqual(logs.lines(containing: "add observability to the forwarder's allowedSecretNamespaces").count, 1,
                        "\(logs.all)")
         try await eventually("a Warning Event on the HPA that points across namespaces") {
             let events = try await self.server.objects(path: "/api/v1/namespaces/shop/events")
@@ -315,10 +312,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testOnlyTheLeaderSendsAndTheOtherTakesOverWhenItStops() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        let a = start("replica-a")
-        try await waitUntilLeading("replica-a")
+        let a = try await startLeadingOverWeb()
         start("replica-b")
         _ = try await scale("web")
         try await waitForSinkRequests(1)
@@ -340,18 +334,15 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testLeaderThatCannotRenewStopsForwarding() async throws {
-        try await seedSecret("wavefront")
-        try await seedHPA("web", annotation: "wavefront")
-        start("replica-a")
-        try await waitUntilLeading("replica-a")
+        try await startLeadingOverWeb()
         // Every Lease request fails from now on: the leader must stop within its renew deadline.
         try await server.inject(.init(method: "*", pathPrefix: "/apis/coordination.k8s.io/", count: 10_000,
                                       action: .status, status: 500))
         try await eventually("the leader to stop forwarding") {
-            !self.logs.messages(containing: "lost the Lease").isEmpty
+            !self.logs.lines(containing: "lost the Lease").isEmpty
         }
         try await eventually("the forwarding term to end") {
-            !self.logs.messages(containing: "forwarding term ended").isEmpty
+            !self.logs.lines(containing: "forwarding term ended").isEmpty
         }
         // The term has been awaited to its end, so nothing can send any more; the pause only
         // gives a wrong implementation the chance to show itself, it cannot make this test fail.

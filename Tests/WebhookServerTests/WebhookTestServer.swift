@@ -32,7 +32,7 @@ final class WebhookTestServer: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     let readiness = WebhookReadiness()
     /// What the server, the metrics listener and the reloader logged (info and above).
-    let logs = LogCapture()
+    let logs = CapturedLog()
     private(set) var port = 0
     private(set) var metricsPort = 0
     private var group: ServiceGroup?
@@ -62,7 +62,7 @@ final class WebhookTestServer: @unchecked Sendable {
             certificatePath: secretDirectory.appendingPathComponent("tls.crt").path,
             privateKeyPath: secretDirectory.appendingPathComponent("tls.key").path,
             clientCAPath: requireClientCertificates ? pki.caCertificatePath : nil)
-        let logger = logs.logger("webhook-test")
+        let logger = logs.logger("webhook-test", level: .info)
         let metrics = WebhookMetrics(factory: WebhookMetrics.prometheusFactory(registry: registry))
         let store = ServingCertificateStore(try files.makeContext())
         let controller = AdmissionController(configuration: try InjectionConfig.load(yaml: Self.injectionYAML, source: "test"))

@@ -16,18 +16,18 @@ public struct ClusterObjectsLoader: Sendable {
         self.source = source
     }
 
-    public func load(_ bytes: [UInt8]) throws(ClusterObjectsError) -> ClusterSnapshot {
+    public func load(_ bytes: [UInt8]) throws(InputFileError) -> ClusterSnapshot {
         var namespaceLabels: [String: [String: String]] = [:]
         var quotas: [String: [ResourceQuotaSummary]] = [:]
         var limitRanges: [String: [LimitRangeDefaults]] = [:]
         for (position, object) in try objects(bytes).enumerated() {
             let place = "object \(position + 1)"
             guard let kind = object["kind"]?.stringValue else {
-                throw ClusterObjectsError(source: source, problem: "\(place) has no kind; expected one of \(Self.kinds.joined(separator: ", "))")
+                throw InputFileError(source: source, problem: "\(place) has no kind; expected one of \(Self.kinds.joined(separator: ", "))")
             }
             let metadata = object["metadata"]
             guard let name = metadata?["name"]?.stringValue, !name.isEmpty else {
-                throw ClusterObjectsError(source: source, problem: "\(place) (\(kind)) has no metadata.name")
+                throw InputFileError(source: source, problem: "\(place) (\(kind)) has no metadata.name")
             }
             let namespace = metadata?["namespace"]?.stringValue ?? "default"
             switch kind {
@@ -35,7 +35,7 @@ public struct ClusterObjectsLoader: Sendable {
                 var labels: [String: String] = [:]
                 for member in metadata?["labels"]?.objectValue?.members ?? [] {
                     guard let value = member.value.stringValue else {
-                        throw ClusterObjectsError(source: source, problem: "Namespace \(name): label \(member.key) is not a string")
+                        throw InputFileError(source: source, problem: "Namespace \(name): label \(member.key) is not a string")
                     }
                     labels[member.key] = value
                 }
@@ -57,7 +57,7 @@ public struct ClusterObjectsLoader: Sendable {
                 }
                 limitRanges[namespace, default: []].append(LimitRangeDefaults(name: name, items: items))
             default:
-                throw ClusterObjectsError(
+                throw InputFileError(
                     source: source, problem: "\(place) is a \(kind) (\(name)); --objects reads \(Self.kinds.joined(separator: ", ")) and Lists of them")
             }
         }
@@ -72,22 +72,22 @@ public struct ClusterObjectsLoader: Sendable {
     }
 
     /// Every object in the input, Lists opened.
-    private func objects(_ bytes: [UInt8]) throws(ClusterObjectsError) -> [JSONValue] {
+    private func objects(_ bytes: [UInt8]) throws(InputFileError) -> [JSONValue] {
         var documents: [JSONValue] = []
         let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             do {
                 documents = [try JSONParser.parse(bytes)]
             } catch {
-                throw ClusterObjectsError(source: source, problem: "not valid JSON: \(error)")
+                throw InputFileError(source: source, problem: "not valid JSON: \(error)")
             }
         } else {
             do {
                 documents = try YAML.composeDocuments(utf8: bytes).map(Self.json)
             } catch let error as YAMLError {
-                throw ClusterObjectsError(source: source, problem: "not valid YAML: \(error)")
+                throw InputFileError(source: source, problem: "not valid YAML: \(error)")
             } catch {
-                throw ClusterObjectsError(source: source, problem: "\(error)")
+                throw InputFileError(source: source, problem: "\(error)")
             }
         }
         var objects: [JSONValue] = []
