@@ -39,8 +39,8 @@ func loadConfig(_ name: String) -> InjectionConfig {
 }
 
 /// A pod with `containers` containers of `env` env vars each (and, with `mounts`, that many
-/// mounts of the pod's own volume each), as an AdmissionReview.
-func generatedReview(containers: Int, env: Int, mounts: Int = 0) -> [UInt8] {
+/// mounts of the pod's own volume each, and `volumes` volumes), as an AdmissionReview.
+func generatedReview(containers: Int, env: Int, mounts: Int = 0, volumes: Int = 1) -> [UInt8] {
     var text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-uid","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"bench","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"bench-","namespace":"bench","labels":{"app":"bench"}},"spec":{"containers":["#
     for container in 0..<containers {
         if container > 0 { text += "," }
@@ -61,7 +61,11 @@ func generatedReview(containers: Int, env: Int, mounts: Int = 0) -> [UInt8] {
         text += #","resources":{"requests":{"cpu":"10m"}}}"#
     }
     text += #"],"#
-    if mounts > 0 { text += #""volumes":[{"name":"data","emptyDir":{}}],"# }
+    if mounts > 0 {
+        text += #""volumes":[{"name":"data","emptyDir":{}}"#
+        for volume in 1..<max(volumes, 1) { text += #",{"name":"volume-\#(volume)","emptyDir":{}}"# }
+        text += "],"
+    }
     text += #""restartPolicy":"Always"}},"dryRun":false}}"#
     return Array(text.utf8)
 }
@@ -193,6 +197,20 @@ print("")
 print("scaling: containers (3 env vars and 1 mount each, bench profile); should grow linearly")
 for containers in [250, 1000, 3000, 10000] {
     row("\(containers) containers", bench, rounds: containers > 1000 ? 2 : 5, generatedReview(containers: containers, env: 3, mounts: 1))
+}
+let agent = AdmissionController(configuration: (try? InjectionConfig.load(yaml: """
+    defaultProfiles: [agent]
+    profiles:
+      agent:
+        env: [{name: AGENT, value: "on"}]
+        initContainers: [{name: agent-copy, image: "agent:1", volumeMounts: [{name: agent, mountPath: /agent}]}]
+        volumes: [{name: agent, emptyDir: {}}]
+        volumeMounts: [{name: agent, mountPath: /agent}]
+    """, source: "agent")) ?? InjectionConfig())
+print("")
+print("scaling: containers and volumes (agent profile: a volume, its mount in every container, an init container)")
+for (containers, volumes) in [(1000, 1), (1000, 1000), (3000, 3000)] {
+    row("\(containers) containers, \(volumes) volumes", agent, rounds: containers > 1000 ? 2 : 5, generatedReview(containers: containers, env: 3, mounts: 1, volumes: volumes))
 }
 print("")
 print("parse only (JSONParser.parse building the whole tree), for comparison")
