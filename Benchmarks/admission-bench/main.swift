@@ -209,7 +209,7 @@ let agent = AdmissionController(configuration: (try? InjectionConfig.load(yaml: 
     """, source: "agent")) ?? InjectionConfig())
 print("")
 print("scaling: containers and volumes (agent profile: a volume, its mount in every container, an init container)")
-for (containers, volumes) in [(1000, 1), (1000, 1000), (3000, 3000)] {
+for (containers, volumes) in [(1000, 1), (1000, 1000), (3000, 3000), (10000, 10000)] {
     row("\(containers) containers, \(volumes) volumes", agent, rounds: containers > 1000 ? 2 : 5, generatedReview(containers: containers, env: 3, mounts: 1, volumes: volumes))
 }
 print("")
