@@ -354,6 +354,9 @@ struct Injector {
     /// result: every operation's value is where it says (an append at the end of its list, in
     /// order) and the status annotation is set. The API server rejects a pod whose patch does
     /// not apply, whatever the failurePolicy, so a patch that fails here is never sent.
+    /// Lists appended to that the self-check finds by a scan; past this many it hashes them.
+    private static let scannedListLimit = 16
+
     private func selfCheck(_ operations: [JSONPatchOperation], pod patched: inout JSONValue, status: String) throws {
         do {
             try JSONPatch(operations).applyInPlace(to: &patched)
@@ -361,9 +364,12 @@ struct Injector {
             throw InjectionFailure(.patchSelfCheck, "the patch kube-injector built does not apply to the pod (\(error)); this is a kube-injector bug, please report it with the pod spec")
         }
         // Walk backwards so each append's place can be counted from the end of its list.
-        // Appends to one list are contiguous in the patch, so the search from the end stops at
-        // once, and a scanned array beats hashing token arrays.
+        // Appends to one list are contiguous in the patch, so the previous list is checked
+        // first; a list not seen before is looked up among the others, scanned while they are
+        // few and hashed beyond that, since a pod with thousands of containers has an env list
+        // each and a scan per list would make the check quadratic in the containers.
         var appendsAfter: [(list: ArraySlice<String>, count: Int)] = []
+        var appendsAfterByList: [ArraySlice<String>: Int]?
         // The list the previous append went to: appends to one list share their token array.
         var lookedUpTokens: [String] = []
         var lookedUpList: [JSONValue]?
@@ -373,12 +379,26 @@ struct Injector {
             if operation.path.tokens.last == "-" {
                 let list = operation.path.tokens.dropLast()
                 let fromEnd: Int
-                if let position = appendsAfter.lastIndex(where: { $0.list == list }) {
+                let position: Int?
+                if let previous = appendsAfter.last, previous.list == list {
+                    position = appendsAfter.count - 1
+                } else if let appendsAfterByList {
+                    position = appendsAfterByList[list]
+                } else {
+                    position = appendsAfter.lastIndex(where: { $0.list == list })
+                }
+                if let position {
                     fromEnd = appendsAfter[position].count
                     appendsAfter[position].count += 1
                 } else {
                     fromEnd = 0
+                    appendsAfterByList?[list] = appendsAfter.count
                     appendsAfter.append((list, 1))
+                    if appendsAfterByList == nil && appendsAfter.count > Self.scannedListLimit {
+                        var byList = [ArraySlice<String>: Int](minimumCapacity: appendsAfter.count * 2)
+                        for (position, entry) in appendsAfter.enumerated() { byList[entry.list] = position }
+                        appendsAfterByList = byList
+                    }
                 }
                 if operation.path.tokens != lookedUpTokens {
                     lookedUpTokens = operation.path.tokens

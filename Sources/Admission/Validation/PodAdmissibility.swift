@@ -32,11 +32,17 @@ struct PodAdmissibility {
                 return failure(rule: "ValidateVolumes", field: "spec.volumes", "volume \"\(name)\" is defined \(count) times")
             }
         }
-        if let problem = checkInitContainers(spec: spec, volumes: volumes) { return problem }
-        return checkMounts(spec: spec, volumes: volumes)
+        // Every injected mount looks its volume up, in each container it goes to: past a few
+        // volumes a set keeps that linear in the pod, not containers times volumes.
+        let volumeSet = volumes.count > Self.scannedVolumeLimit ? Set(volumes) : nil
+        if let problem = checkInitContainers(spec: spec, volumes: volumes, volumeSet: volumeSet) { return problem }
+        return checkMounts(spec: spec, volumes: volumes, volumeSet: volumeSet)
     }
 
-    private func checkInitContainers(spec: JSONObject, volumes: [String]) -> InjectionFailure? {
+    /// Volume names looked up by a scan; past this many, through a set.
+    private static let scannedVolumeLimit = 16
+
+    private func checkInitContainers(spec: JSONObject, volumes: [String], volumeSet: Set<String>?) -> InjectionFailure? {
         guard !injected.initContainers.isEmpty else { return nil }
         let containers = spec["containers"]?.arrayValue ?? []
         let initContainers = spec["initContainers"]?.arrayValue ?? []
@@ -58,7 +64,7 @@ struct PodAdmissibility {
             for (mountIndex, mount) in (container.value["volumeMounts"]?.arrayValue ?? []).enumerated() {
                 let ownCount = initContainers.count - injected.initContainers.count
                 if let problem = missingVolume(
-                    mount, volumes: volumes,
+                    mount, volumes: volumes, volumeSet: volumeSet,
                     field: "spec.initContainers[\(initContainerPosition(order, ownCount: ownCount))].volumeMounts[\(mountIndex)].name")
                 {
                     return problem
@@ -78,7 +84,7 @@ struct PodAdmissibility {
         return firstCount + ownCount + before
     }
 
-    private func checkMounts(spec: JSONObject, volumes: [String]) -> InjectionFailure? {
+    private func checkMounts(spec: JSONObject, volumes: [String], volumeSet: Set<String>?) -> InjectionFailure? {
         guard !injected.mounts.isEmpty, let containers = spec["containers"]?.arrayValue else { return nil }
         var start = 0
         while start < injected.mounts.count {
@@ -93,7 +99,7 @@ struct PodAdmissibility {
             for (offset, entry) in added.enumerated() {
                 let mount = injected.mount(entry.item)
                 var field: String { "spec.containers[\(position)].volumeMounts[\(ownMounts + offset)]" }
-                if let problem = missingVolume(mount.value, volumes: volumes, field: "\(field).name") { return problem }
+                if let problem = missingVolume(mount.value, volumes: volumes, volumeSet: volumeSet, field: "\(field).name") { return problem }
                 let count = Self.ownCount(finalMounts, "mountPath", mount.key) + added.lazy.filter { injected.mount($0.item).key == mount.key }.count
                 if count > 1 {
                     return failure(rule: "ValidateVolumeMounts", field: "\(field).mountPath", "\"\(mount.key)\" is mounted twice in this container")
@@ -103,9 +109,9 @@ struct PodAdmissibility {
         return nil
     }
 
-    private func missingVolume(_ mount: JSONValue, volumes: [String], field: @autoclosure () -> String) -> InjectionFailure? {
+    private func missingVolume(_ mount: JSONValue, volumes: [String], volumeSet: Set<String>?, field: @autoclosure () -> String) -> InjectionFailure? {
         guard let name = mount["name"]?.stringValue else { return nil }
-        if volumes.contains(name) { return nil }
+        if volumeSet.map({ $0.contains(name) }) ?? volumes.contains(name) { return nil }
         return failure(rule: "ValidateVolumeMounts", field: field(), "mounts volume \"\(name)\", which the pod does not define")
     }
 
