@@ -21,8 +21,11 @@ final class GoldenResponseTests: XCTestCase {
                 try data.write(to: url)
                 continue
             }
+            // Compared as canonical JSON text (sorted keys), not as NSDictionary, which would
+            // equate `true` with `1` and `1.0` with `1`.
             let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
-            XCTAssertEqual(actual as? NSDictionary, expected as? NSDictionary, "\(name): answer differs from \(name).expected.json")
+            XCTAssertEqual(try Self.canonicalText(actual), try Self.canonicalText(expected),
+                           "\(name): answer differs from \(name).expected.json")
         }
     }
 
@@ -33,6 +36,11 @@ final class GoldenResponseTests: XCTestCase {
             results.insert(controller.review(try FixtureFiles.review(name)).result.rawValue)
         }
         XCTAssertEqual(results, ["injected", "skipped", "failed-open", "error"])
+    }
+
+    static func canonicalText(_ document: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The outcome as the golden file stores it: the response without its base64 patch, the

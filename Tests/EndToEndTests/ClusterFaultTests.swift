@@ -51,7 +51,7 @@ final class ClusterFaultTests: XCTestCase {
         for index in 0..<5 {
             XCTAssertEqual(try postReview(uid: "uid-down-\(index)", profile: "missing-\(index)")["allowed"] as? Bool, true)
         }
-        let loud = try await Shell.eventually(timeout: 5) {
+        let loud = await Shell.eventually(timeout: 5) {
             self.warnings(containing: "API server unreachable").count > 0
         }
         let heardAfter = ContinuousClock.now - wentDown
@@ -62,7 +62,7 @@ final class ClusterFaultTests: XCTestCase {
 
         // Back after 30 s: every Event the queue held lands.
         var events: [[String: Any]] = []
-        let landed = try await Shell.eventually(timeout: 90) {
+        let landed = await Shell.eventually(timeout: 90) {
             events = (try? await self.apiServer.objects(path: "/api/v1/namespaces/shop/events")) ?? []
             return events.count == 5
         }
@@ -79,7 +79,7 @@ final class ClusterFaultTests: XCTestCase {
         try await apiServer.inject(.init(method: "POST", pathPrefix: "/api/v1/namespaces/shop/events", count: 100,
                                          status: 403))
         _ = try postReview(uid: "uid-forbidden", profile: "missing")
-        let named = try await Shell.eventually(timeout: 20) {
+        let named = await Shell.eventually(timeout: 20) {
             !self.warnings(containing: "forbidden: cannot get replicasets.apps in namespace shop: add it to the chart's RBAC").isEmpty
                 && !self.warnings(containing: "forbidden: cannot create events in namespace shop: add it to the chart's RBAC").isEmpty
         }
