@@ -6,7 +6,12 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 echo "== swift build"
-swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Planning)' || true; }
+mkdir -p .build
+swift build --build-tests 2>&1 | tee .build/swift-build.log \
+  | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking|Planning)' || true; }
+# Our own targets build without warnings: a new one fails the run (after the tests, so they still
+# report). Only files this build compiled are seen, so an incremental build checks what changed.
+our_warnings=$(grep -E "^$(pwd)/(Sources|Tests|Benchmarks)/[^:]+:[0-9]+:[0-9]+: warning:" .build/swift-build.log | sort -u || true)
 
 echo "== swift test"
 # Passing cases are kept in the log, not on screen; failures and the summaries are shown.
@@ -39,6 +44,10 @@ failed=$(( swift_failed + ${py_failed:-0} ))
 if [ "$swift_status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 if [ "$pytest_status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 if [ "$release_status" != 0 ]; then echo "the release build failed ($release_status)"; failed=$(( failed + 1 )); fi
+if [ -n "$our_warnings" ]; then
+  echo "compiler warnings in our targets (the build must be warning-free):"; echo "$our_warnings"
+  failed=$(( failed + 1 ))
+fi
 echo "tests: $passed passed, $failed failed, $(( swift_skipped + py_skipped )) skipped"
 set -e
-[ "$swift_status" = 0 ] && [ "$pytest_status" = 0 ] && [ "$release_status" = 0 ]
+[ "$swift_status" = 0 ] && [ "$pytest_status" = 0 ] && [ "$release_status" = 0 ] && [ -z "$our_warnings" ]
