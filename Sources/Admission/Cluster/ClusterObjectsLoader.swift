@@ -83,7 +83,7 @@ public struct ClusterObjectsLoader: Sendable {
             }
         } else {
             do {
-                documents = try YAML.composeDocuments(utf8: bytes).map(Self.json)
+                documents = try YAML.composeDocuments(utf8: bytes).map { node in try JSONValue(yaml: node) }
             } catch let error as YAMLError {
                 throw InputFileError(source: source, problem: "not valid YAML: \(error)")
             } catch {
@@ -101,28 +101,5 @@ public struct ClusterObjectsLoader: Sendable {
             }
         }
         return objects
-    }
-
-    /// YAML as the API server reads it: booleans and numbers as JSON literals, the rest strings.
-    private static func json(_ node: YAMLNode) throws -> JSONValue {
-        switch node {
-        case .scalar(let scalar):
-            switch scalar.resolved {
-            case .null: return .null
-            case .bool(let bool): return .bool(bool)
-            case .int(let int): return .number(String(int))
-            case .float(let double): return .number(String(double))
-            case .string(let string): return .string(string)
-            }
-        case .sequence(let sequence):
-            return .array(try sequence.map(json))
-        case .mapping(let mapping):
-            var object = JSONObject()
-            for (key, value) in mapping {
-                guard case .scalar(let scalar) = key else { continue }
-                object.appendMember(key: scalar.value, value: try json(value))
-            }
-            return .object(object)
-        }
     }
 }
