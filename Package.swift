@@ -68,10 +68,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The Kubernetes API's objects as Codable types (Event, ObjectMeta, OwnerReference, Lease...):
+        // no I/O and no Foundation, so the pure admission core and the client share one vocabulary.
+        .target(
+            name: "KubernetesAPI",
+            swiftSettings: swiftSettings
+        ),
+
         // Pure admission core: no I/O, no clock, no globals.
         .target(
             name: "Admission",
-            dependencies: ["YAML"],
+            dependencies: ["YAML", "KubernetesAPI"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -94,6 +101,7 @@ let package = Package(
             dependencies: [
                 "CCurl",
                 "YAML",
+                "KubernetesAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,6 +112,7 @@ let package = Package(
             name: "EventRecorder",
             dependencies: [
                 "KubeClient",
+                "KubernetesAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,11 +124,11 @@ let package = Package(
             name: "ScaleForwarder",
             dependencies: [
                 "KubeClient",
+                "KubernetesAPI",
                 "EventRecorder",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,6 +137,7 @@ let package = Package(
             dependencies: [
                 "Admission",
                 "WebhookServer",
+                "KubernetesAPI",
                 "KubeClient",
                 "EventRecorder",
                 "ScaleForwarder",
@@ -165,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission"],
+            dependencies: ["Admission", "KubernetesAPI"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -185,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "TestSupport",
+            dependencies: ["KubeClient", "KubernetesAPI", "TestSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: swiftSettings
@@ -193,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "EventRecorderTests",
             dependencies: [
-                "EventRecorder", "KubeClient", "TestSupport",
+                "EventRecorder", "KubeClient", "KubernetesAPI", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -201,7 +211,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport", "YAML",
+            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "KubernetesAPI", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings

@@ -1,3 +1,5 @@
+import KubernetesAPI
+
 /// Turns one AdmissionReview request body into its answer. Pure: no I/O, no clock, no
 /// globals; safe to call from any thread.
 public struct AdmissionController: Sendable {

@@ -1,3 +1,5 @@
+import KubernetesAPI
+
 /// What the admission core hands to the failure reporter when it admits a pod unchanged
 /// because its own logic failed. Everything the Event recorder needs to find the owning
 /// controller and say what went wrong, and nothing that needs I/O to fill.

@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 
 extension Event {
     /// The core/v1 Event the API server should hold for `aggregated`, with the fields

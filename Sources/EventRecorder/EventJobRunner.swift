@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 import Logging
 
 /// Does the worker's I/O: looks up pod owners and writes Events, one job after another, until

@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 
 /// Something that takes Events to record without ever blocking or throwing: the recorder that
 /// writes them to the API server, or the logging fallback for `serve --dev`.

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import KubeClient
+import KubernetesAPI
 
 /// Writes core/v1 Events to the API server: create, and PATCH of count and lastTimestamp, at
 /// /api/v1/namespaces/NAMESPACE/events. Retrying is not its business (the worker's delivery

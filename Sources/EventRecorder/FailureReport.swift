@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 
 /// A pod the webhook admitted unchanged because its own logic failed: the recorder finds the
 /// pod's owning controller in its worker (never on the admission path) and writes a Warning

@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 
 /// Which object an Event is about, as a hashable key: the identifying fields of the Event's
 /// `involvedObject` (resourceVersion and fieldPath left out, so they cannot split one object's

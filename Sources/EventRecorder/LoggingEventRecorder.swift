@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 import Logging
 
 /// Records Events to the log instead of the API server, for when there is no cluster

@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 import Logging
 
 /// An informer-style cache of HorizontalPodAutoscalers: a Reflector keeps it current, and a

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import KubeClient
+import KubernetesAPI
 
 /// A scale waiting in its sink's queue, with what is needed to report on it.
 struct PendingScale: Sendable {

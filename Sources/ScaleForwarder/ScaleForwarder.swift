@@ -1,5 +1,6 @@
 import EventRecorder
 import KubeClient
+import KubernetesAPI
 import Logging
 import ServiceLifecycle
 

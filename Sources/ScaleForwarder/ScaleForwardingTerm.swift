@@ -5,6 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import KubeClient
+import KubernetesAPI
 import Logging
 
 /// Everything the forwarder does while it holds the Lease: watch HPA Events, turn new counts into

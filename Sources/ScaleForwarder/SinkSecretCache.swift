@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 
 /// Sink Secrets read when needed and reused for a short while, so a burst of scales costs one GET.
 /// A Secret that is missing or invalid is remembered for the same while, with its reason.

@@ -14,7 +14,7 @@ public struct LoggingFailureReporter: FailureReporter {
         logger.warning("\(record.reason): \(record.message)", metadata: [
             "namespace": "\(record.namespace)",
             "pod": "\(record.name.isEmpty ? record.generateName : record.name)",
-            "owner": "\(record.ownerReferences.first(where: \.controller).map { "\($0.kind)/\($0.name)" } ?? "none")",
+            "owner": "\(record.ownerReferences.first { $0.controller == true }.map { "\($0.kind)/\($0.name)" } ?? "none")",
             "uid": "\(record.requestUID)",
             "dryRun": "\(record.dryRun)",
         ])

@@ -1,5 +1,6 @@
 import Admission
 import KubeClient
+import KubernetesAPI
 import Logging
 import Metrics
 import ServiceLifecycle

@@ -1,6 +1,5 @@
 import Admission
 import EventRecorder
-import KubeClient
 
 /// Hands the admission core's failure records to the Event recorder: the one place that knows
 /// both modules, so neither depends on the other. `report` returns at once (the recorder queues).
@@ -11,10 +10,7 @@ struct EventFailureReporter: FailureReporter {
         events.record(FailureReport(
             reason: record.reason, message: record.message, namespace: record.namespace, name: record.name,
             generateName: record.generateName,
-            ownerReferences: record.ownerReferences.map {
-                KubeClient.OwnerReference(apiVersion: $0.apiVersion, kind: $0.kind, name: $0.name,
-                                          uid: $0.uid, controller: $0.controller)
-            },
+            ownerReferences: record.ownerReferences,
             dryRun: record.dryRun, requestUID: record.requestUID))
     }
 }

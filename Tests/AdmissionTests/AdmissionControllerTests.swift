@@ -1,5 +1,6 @@
 @testable import Admission
 import Foundation
+import KubernetesAPI
 import XCTest
 
 final class AdmissionControllerTests: XCTestCase {

@@ -67,7 +67,7 @@ final class GoldenResponseTests: XCTestCase {
                 "name": failure.name, "generateName": failure.generateName, "dryRun": failure.dryRun,
                 "requestUID": failure.requestUID,
                 "ownerReferences": failure.ownerReferences.map {
-                    ["apiVersion": $0.apiVersion, "kind": $0.kind, "name": $0.name, "uid": $0.uid, "controller": $0.controller] as [String: Any]
+                    ["apiVersion": $0.apiVersion, "kind": $0.kind, "name": $0.name, "uid": $0.uid, "controller": $0.controller ?? false] as [String: Any]
                 },
             ] as [String: Any]
         }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubernetesAPI
 import XCTest
 @testable import EventRecorder
 

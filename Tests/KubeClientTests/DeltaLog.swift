@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 import TestSupport
 
 /// Collects what a Reflector hands out, and lets a test wait for a condition on it.

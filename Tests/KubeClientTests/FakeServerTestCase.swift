@@ -1,4 +1,5 @@
 import KubeClient
+import KubernetesAPI
 import TestSupport
 import XCTest
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 import XCTest
 @testable import KubeClient
 

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubernetesAPI
 import TestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import KubeClient
+import KubernetesAPI
 import Logging
 import TestSupport
 import XCTest

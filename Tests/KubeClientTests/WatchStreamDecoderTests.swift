@@ -1,4 +1,5 @@
 @testable import KubeClient
+import KubernetesAPI
 import XCTest
 
 /// The decoder sees the bytes exactly as libcurl hands them over, cut anywhere.

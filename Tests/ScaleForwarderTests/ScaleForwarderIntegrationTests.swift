@@ -1,6 +1,7 @@
 import EventRecorder
 import Foundation
 import KubeClient
+import KubernetesAPI
 import ScaleForwarder
 import TestSupport
 import XCTest

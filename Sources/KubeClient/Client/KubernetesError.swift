@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubernetesAPI
 
 /// Typed errors decoded from Kubernetes `Status` bodies, plus transport and decoding failures.
 public enum KubernetesError: Error, Sendable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubernetesAPI
 import Logging
 import Metrics
 import ServiceLifecycle

@@ -1,3 +1,5 @@
+import KubernetesAPI
+
 /// Pod owner references to the top-level controller: ReplicaSet -> Deployment (GET of the ReplicaSet, cached
 /// with a TTL), StatefulSet, DaemonSet, Job -> CronJob (GET of the Job, cached the same way). No controller
 /// owner: the pod itself if named, else the Namespace. A ReplicaSet without a Deployment owner, or one already

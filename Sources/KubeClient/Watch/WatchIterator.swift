@@ -1,3 +1,5 @@
+import KubernetesAPI
+
 /// The consumer's side of a watch's stream, counting what it takes off the `WatchBuffer`. One consumer, one
 /// task: the unfolding stream calls `next` one at a time.
 final class WatchIterator<T: Sendable>: @unchecked Sendable {

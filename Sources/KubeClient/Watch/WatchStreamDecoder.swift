@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubernetesAPI
 
 /// Turns the bytes of one watch response into WatchEvents as they arrive: split on newlines, decode each line
 /// on its own, yield it at once. Called only from the curl engine's thread, one event at a time.

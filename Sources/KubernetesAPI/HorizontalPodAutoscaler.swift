@@ -1,5 +1,3 @@
-import KubeClient
-
 /// The fields of an autoscaling/v2 (or v1) HorizontalPodAutoscaler the forwarder reads: its
 /// annotations and its scale target. Both versions share these, so one model reads either.
 public struct HorizontalPodAutoscaler: Codable, Sendable, Equatable, KubernetesObject {
