@@ -1,7 +1,7 @@
 import YAML
 
 /// Turns a YAML configuration document into an `InjectionConfig`, refusing anything it does
-/// not understand with a `ConfigurationError` that names the place and the fix. Every field a
+/// not understand with a `InjectionConfigError` that names the place and the fix. Every field a
 /// profile injects is checked with the API server's own rules (`PodPartValidator`), and every
 /// problem of the document is reported at once: the first error carries the others.
 struct ConfigurationLoader {
@@ -11,7 +11,7 @@ struct ConfigurationLoader {
     private let notes = Notes()
 
     private final class Notes {
-        var errors: [ConfigurationError] = []
+        var errors: [InjectionConfigError] = []
         var lines: [String: Int] = [:]
     }
 
@@ -34,7 +34,7 @@ struct ConfigurationLoader {
         let configuration: InjectionConfig?
         do {
             configuration = try loadDocument()
-        } catch let problem as ConfigurationError {
+        } catch let problem as InjectionConfigError {
             notes.errors.append(problem)
             configuration = nil
         }
@@ -57,7 +57,7 @@ struct ConfigurationLoader {
             throw translate(error)
         }
         guard let root, case .mapping(let mapping) = root else {
-            throw ConfigurationError(
+            throw InjectionConfigError(
                 source: source, location: "", line: root?.mark.line,
                 problem: .wrongType(expected: "a mapping with defaultProfiles and profiles", found: root.map(\.summary) ?? "an empty document"))
         }
@@ -95,7 +95,7 @@ struct ConfigurationLoader {
                         do {
                             try checkProfileName(name, node: nameNode)
                             profiles.append(try profile(named: name, profileNode))
-                        } catch let problem as ConfigurationError {
+                        } catch let problem as InjectionConfigError {
                             // The next profile is still read, so one run reports every problem.
                             notes.errors.append(problem)
                         }
@@ -103,17 +103,17 @@ struct ConfigurationLoader {
                 default:
                     throw error(at: keyNode, "", .unknownKey(key, allowed: Self.topLevelKeys))
                 }
-            } catch let problem as ConfigurationError {
+            } catch let problem as InjectionConfigError {
                 notes.errors.append(problem)
             }
         }
         let names = profiles.map(\.name)
         for (name, line) in defaultProfiles where !names.contains(name) {
-            notes.errors.append(ConfigurationError(source: source, location: "defaultProfiles", line: line, problem: .unknownDefaultProfile(name, known: names)))
+            notes.errors.append(InjectionConfigError(source: source, location: "defaultProfiles", line: line, problem: .unknownDefaultProfile(name, known: names)))
         }
         do {
             try checkSharedDefinitions(profiles)
-        } catch let problem as ConfigurationError {
+        } catch let problem as InjectionConfigError {
             notes.errors.append(problem)
         }
         let volumesOfAllProfiles = Set(profiles.flatMap { $0.volumes.map(\.key) })
@@ -147,7 +147,7 @@ struct ConfigurationLoader {
             checkVolumeExists(mount, path: path, volumes: volumesOfAllProfiles, validator: &validator)
         }
         for problem in validator.problems {
-            notes.errors.append(ConfigurationError(
+            notes.errors.append(InjectionConfigError(
                 source: source, location: problem.path, line: line(of: problem.path),
                 problem: .invalidValue("\(problem.message) (rule: \(problem.rule))")))
         }
@@ -283,7 +283,7 @@ struct ConfigurationLoader {
                     throw error(at: item, itemLocation, .duplicateName(list: list, name: key))
                 }
                 result.append(ConfiguredObject(key: key, value: json))
-            } catch let problem as ConfigurationError {
+            } catch let problem as InjectionConfigError {
                 // The other entries are still read and checked.
                 notes.errors.append(problem)
             }
@@ -300,7 +300,7 @@ struct ConfigurationLoader {
                 for item in profile[keyPath: items] {
                     if let earlier = firstDefinition[item.key] {
                         if earlier.value != item.value {
-                            throw ConfigurationError(
+                            throw InjectionConfigError(
                                 source: source, location: "profiles.\(profile.name)", line: nil,
                                 problem: .conflictingDefinition(list: list, name: item.key, profiles: [earlier.profile, profile.name]))
                         }
@@ -412,17 +412,17 @@ struct ConfigurationLoader {
         }
     }
 
-    private func error(at node: YAMLNode, _ location: String, _ problem: ConfigurationError.Problem) -> ConfigurationError {
-        ConfigurationError(source: source, location: location, line: node.mark.line, problem: problem)
+    private func error(at node: YAMLNode, _ location: String, _ problem: InjectionConfigError.Problem) -> InjectionConfigError {
+        InjectionConfigError(source: source, location: location, line: node.mark.line, problem: problem)
     }
 
     /// A repeated key under `profiles` is a profile defined twice; the parser's other refusals
     /// keep its words and its line.
-    private func translate(_ yamlError: YAMLError) -> ConfigurationError {
+    private func translate(_ yamlError: YAMLError) -> InjectionConfigError {
         if case .duplicateKey(let key, let path, _) = yamlError.problem {
-            let problem: ConfigurationError.Problem = path == "profiles" ? .duplicateProfile(key) : .duplicateKey(key)
-            return ConfigurationError(source: source, location: path, line: yamlError.mark?.line, problem: problem)
+            let problem: InjectionConfigError.Problem = path == "profiles" ? .duplicateProfile(key) : .duplicateKey(key)
+            return InjectionConfigError(source: source, location: path, line: yamlError.mark?.line, problem: problem)
         }
-        return ConfigurationError(source: source, location: "", line: yamlError.mark?.line, problem: .unreadableYAML(yamlError.explanation))
+        return InjectionConfigError(source: source, location: "", line: yamlError.mark?.line, problem: .unreadableYAML(yamlError.explanation))
     }
 }

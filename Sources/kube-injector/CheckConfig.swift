@@ -59,7 +59,7 @@ enum ConfigurationFile {
         }
         do {
             return try InjectionConfig.load(yaml: text, source: source)
-        } catch let error as Admission.ConfigurationError {
+        } catch let error as InjectionConfigError {
             Replay.standardError("\(error)")
             throw ExitCode(2)
         }

@@ -55,7 +55,7 @@ struct ServeAssembly {
             }
             do {
                 configuration = try InjectionConfig.load(yaml: yaml, source: path)
-            } catch let error as Admission.ConfigurationError {
+            } catch let error as InjectionConfigError {
                 // Every problem, one per line, each naming the file and line: nothing listens.
                 throw ServeUsageError("--config \(path) is invalid (\(error.allErrors.count) problem(s)):\n\(error)")
             } catch {

@@ -2,12 +2,12 @@ import Admission
 import XCTest
 
 final class ConfigurationTests: XCTestCase {
-    private func loadError(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigurationError? {
+    private func loadError(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> InjectionConfigError? {
         do {
             _ = try InjectionConfig.load(yaml: yaml, source: "/etc/kube-injector/config.yaml")
             XCTFail("accepted an invalid configuration", file: file, line: line)
             return nil
-        } catch let error as ConfigurationError {
+        } catch let error as InjectionConfigError {
             XCTAssertTrue(error.description.hasPrefix("/etc/kube-injector/config.yaml"), error.description, file: file, line: line)
             return error
         } catch {

@@ -26,7 +26,7 @@ final class InvalidProfileCorpusTests: XCTestCase {
             do {
                 _ = try InjectionConfig.load(yaml: text, source: "invalid-profiles/\(name)")
                 XCTFail("\(name): accepted")
-            } catch let error as ConfigurationError {
+            } catch let error as InjectionConfigError {
                 XCTAssertEqual(error.allErrors.map(\.singleLine), expected, "\(name)")
             }
         }

@@ -58,14 +58,14 @@ final class ClientConfigurationTests: FakeServerTestCase {
 
     func testInClusterWithoutServiceHostSaysSo() {
         XCTAssertThrowsError(try ClientConfiguration.inCluster(environment: [:])) { error in
-            XCTAssertEqual(error as? ConfigurationError, .notInCluster(reason: "KUBERNETES_SERVICE_HOST is not set"))
+            XCTAssertEqual(error as? ClientConfigurationError, .notInCluster(reason: "KUBERNETES_SERVICE_HOST is not set"))
         }
     }
 
     func testMissingContextNamesTheFileAndTheContext() throws {
         let path = try server.writeKubeconfig()
         XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path, context: "elsewhere")) { error in
-            XCTAssertEqual(error as? ConfigurationError, .contextNotFound(path: path, context: "elsewhere"))
+            XCTAssertEqual(error as? ClientConfigurationError, .contextNotFound(path: path, context: "elsewhere"))
             XCTAssertTrue("\(error)".contains(path))
         }
     }
@@ -73,7 +73,7 @@ final class ClientConfigurationTests: FakeServerTestCase {
     func testExecCredentialsAreRefusedNamingTheField() throws {
         let path = try server.writeKubeconfig(user: "exec:\n  command: aws")
         XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path)) { error in
-            XCTAssertEqual(error as? ConfigurationError,
+            XCTAssertEqual(error as? ClientConfigurationError,
                            .unsupportedAuthentication(path: path, field: "users[fake-user].user.exec"))
         }
     }
@@ -83,7 +83,7 @@ final class ClientConfigurationTests: FakeServerTestCase {
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "https://", with: "")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path)) { error in
-            guard case .invalidField(let named, let field, _)? = error as? ConfigurationError else {
+            guard case .invalidField(let named, let field, _)? = error as? ClientConfigurationError else {
                 return XCTFail("expected invalidField, got \(error)")
             }
             XCTAssertEqual(named, path)
@@ -95,7 +95,7 @@ final class ClientConfigurationTests: FakeServerTestCase {
         let path = server.certificates.path("broken")
         try "clusters: [unclosed".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path)) { error in
-            guard case .invalidYAML(let named, _)? = error as? ConfigurationError else {
+            guard case .invalidYAML(let named, _)? = error as? ClientConfigurationError else {
                 return XCTFail("expected invalidYAML, got \(error)")
             }
             XCTAssertEqual(named, path)
@@ -106,7 +106,7 @@ final class ClientConfigurationTests: FakeServerTestCase {
         let path = server.certificates.path("wrong-shape")
         try "current-context: dev\nclusters: {name: dev}\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ClientConfiguration.kubeconfig(path: path)) { error in
-            guard case .invalidYAML(_, let reason)? = error as? ConfigurationError else {
+            guard case .invalidYAML(_, let reason)? = error as? ClientConfigurationError else {
                 return XCTFail("expected invalidYAML, got \(error)")
             }
             XCTAssertEqual(reason, "clusters: expected a list, found a mapping at line 2, column 11")

@@ -37,7 +37,7 @@ public final class KubernetesClient: Sendable {
                 logger: Logger = Logger(label: "kube-injector.kube-client"),
                 metricsFactory: any MetricsFactory = MetricsSystem.factory) throws {
         guard let scheme = URL(string: configuration.server)?.scheme, scheme == "https" || scheme == "http" else {
-            throw ConfigurationError.invalidField(path: "client configuration", field: "server",
+            throw ClientConfigurationError.invalidField(path: "client configuration", field: "server",
                                                   reason: "\"\(configuration.server)\" is not an http(s) URL")
         }
         self.configuration = configuration

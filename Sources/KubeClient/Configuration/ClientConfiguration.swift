@@ -42,15 +42,15 @@ public struct ClientConfiguration: Sendable {
         serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
     ) throws -> ClientConfiguration {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else {
-            throw ConfigurationError.notInCluster(reason: "KUBERNETES_SERVICE_HOST is not set")
+            throw ClientConfigurationError.notInCluster(reason: "KUBERNETES_SERVICE_HOST is not set")
         }
         guard let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty else {
-            throw ConfigurationError.notInCluster(reason: "KUBERNETES_SERVICE_PORT is not set")
+            throw ClientConfigurationError.notInCluster(reason: "KUBERNETES_SERVICE_PORT is not set")
         }
         let directory = URL(fileURLWithPath: serviceAccountDirectory)
         let tokenPath = directory.appendingPathComponent("token").path
         guard FileManager.default.isReadableFile(atPath: tokenPath) else {
-            throw ConfigurationError.notInCluster(reason: "\(tokenPath) is not readable")
+            throw ClientConfigurationError.notInCluster(reason: "\(tokenPath) is not readable")
         }
         let caPath = directory.appendingPathComponent("ca.crt").path
         let certificateAuthority = try readText(caPath)
@@ -71,7 +71,7 @@ public struct ClientConfiguration: Sendable {
         do {
             config = try YAMLDecoder().decode(Kubeconfig.self, from: text)
         } catch {
-            throw ConfigurationError.invalidYAML(path: path, reason: DecodingErrorMessage.describe(error))
+            throw ClientConfigurationError.invalidYAML(path: path, reason: DecodingErrorMessage.describe(error))
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ file: String) -> String {
@@ -79,22 +79,22 @@ public struct ClientConfiguration: Sendable {
         }
 
         guard let contextName = context ?? config.currentContext, !contextName.isEmpty else {
-            throw ConfigurationError.missingField(path: path, field: "current-context")
+            throw ClientConfigurationError.missingField(path: path, field: "current-context")
         }
         guard let namedContext = config.contexts?.first(where: { $0.name == contextName }) else {
-            throw ConfigurationError.contextNotFound(path: path, context: contextName)
+            throw ClientConfigurationError.contextNotFound(path: path, context: contextName)
         }
         guard let clusterName = namedContext.context?.cluster else {
-            throw ConfigurationError.missingField(path: path, field: "contexts[\(contextName)].context.cluster")
+            throw ClientConfigurationError.missingField(path: path, field: "contexts[\(contextName)].context.cluster")
         }
         guard let cluster = config.clusters?.first(where: { $0.name == clusterName })?.cluster else {
-            throw ConfigurationError.clusterNotFound(path: path, cluster: clusterName)
+            throw ClientConfigurationError.clusterNotFound(path: path, cluster: clusterName)
         }
         guard let server = cluster.server, !server.isEmpty else {
-            throw ConfigurationError.missingField(path: path, field: "clusters[\(clusterName)].cluster.server")
+            throw ClientConfigurationError.missingField(path: path, field: "clusters[\(clusterName)].cluster.server")
         }
         guard server.hasPrefix("https://") || server.hasPrefix("http://") else {
-            throw ConfigurationError.invalidField(path: path, field: "clusters[\(clusterName)].cluster.server",
+            throw ClientConfigurationError.invalidField(path: path, field: "clusters[\(clusterName)].cluster.server",
                                                   reason: "\"\(server)\" is not an https:// URL")
         }
 
@@ -109,7 +109,7 @@ public struct ClientConfiguration: Sendable {
         var credentials = Credentials.none
         if let userName = namedContext.context?.user, !userName.isEmpty {
             guard let user = config.users?.first(where: { $0.name == userName })?.user else {
-                throw ConfigurationError.userNotFound(path: path, user: userName)
+                throw ClientConfigurationError.userNotFound(path: path, user: userName)
             }
             credentials = try userCredentials(user, name: userName, path: path, resolve: resolve)
         }
@@ -156,7 +156,7 @@ public struct ClientConfiguration: Sendable {
         if let tokenFile = user.tokenFile, !tokenFile.isEmpty {
             let resolved = resolve(tokenFile)
             guard FileManager.default.isReadableFile(atPath: resolved) else {
-                throw ConfigurationError.unreadableFile(path: resolved, reason: "\(path): \(field).tokenFile")
+                throw ClientConfigurationError.unreadableFile(path: resolved, reason: "\(path): \(field).tokenFile")
             }
             return .tokenFile(resolved)
         }
@@ -170,17 +170,17 @@ public struct ClientConfiguration: Sendable {
         case (let certificate?, let key?):
             return .clientCertificate(certificatePEM: certificate, keyPEM: key)
         case (.some, nil):
-            throw ConfigurationError.missingField(path: path, field: "\(field).client-key")
+            throw ClientConfigurationError.missingField(path: path, field: "\(field).client-key")
         case (nil, .some):
-            throw ConfigurationError.missingField(path: path, field: "\(field).client-certificate")
+            throw ClientConfigurationError.missingField(path: path, field: "\(field).client-certificate")
         case (nil, nil):
             break
         }
         if user.exec != nil {
-            throw ConfigurationError.unsupportedAuthentication(path: path, field: "\(field).exec")
+            throw ClientConfigurationError.unsupportedAuthentication(path: path, field: "\(field).exec")
         }
         if user.authProvider != nil {
-            throw ConfigurationError.unsupportedAuthentication(path: path, field: "\(field).auth-provider")
+            throw ClientConfigurationError.unsupportedAuthentication(path: path, field: "\(field).auth-provider")
         }
         return .none
     }
@@ -189,14 +189,14 @@ public struct ClientConfiguration: Sendable {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigurationError.unreadableFile(path: path, reason: FileReadFailure.reason(error))
+            throw ClientConfigurationError.unreadableFile(path: path, reason: FileReadFailure.reason(error))
         }
     }
 
     private static func decodeBase64(_ value: String, path: String, field: String) throws -> String {
         let compact = value.filter { !$0.isWhitespace }
         guard let data = Data(base64Encoded: compact), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError.invalidField(path: path, field: field, reason: "not base64-encoded PEM")
+            throw ClientConfigurationError.invalidField(path: path, field: field, reason: "not base64-encoded PEM")
         }
         return text
     }

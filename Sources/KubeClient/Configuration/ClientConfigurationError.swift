@@ -1,5 +1,5 @@
 /// Why a client configuration could not be built, naming the file and the field a person must fix.
-public enum ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
+public enum ClientConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
     case unreadableFile(path: String, reason: String)
     case invalidYAML(path: String, reason: String)
     case missingField(path: String, field: String)

@@ -1,5 +1,5 @@
 /// Why an injection configuration was refused: the file, where in it, and what to change.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InjectionConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Problem: Sendable, Equatable {
         /// The text is not YAML at all; the parser's own words.
         case unreadableYAML(String)
@@ -27,7 +27,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     public var line: Int?
     public var problem: Problem
     /// The document's other problems, in document order: one run reports them all.
-    public var additionalErrors: [ConfigurationError] = []
+    public var additionalErrors: [InjectionConfigError] = []
 
     public init(source: String, location: String, line: Int?, problem: Problem) {
         self.source = source
@@ -42,7 +42,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     /// All problems of the document, this one first.
-    public var allErrors: [ConfigurationError] { [self] + additionalErrors }
+    public var allErrors: [InjectionConfigError] { [self] + additionalErrors }
 
     /// This problem alone, as `file:line: location: problem`.
     public var singleLine: String {
