@@ -5,12 +5,9 @@ extension Event {
     /// The core/v1 Event the API server should hold for `aggregated`, with the fields
     /// `kubectl describe` shows and the reporting fields the events/v1 API expects.
     init(_ aggregated: AggregatedEvent, options: EventRecorderOptions) {
-        let object = aggregated.key.involvedObject
         self.init(
             metadata: ObjectMeta(name: aggregated.name, namespace: aggregated.namespace),
-            involvedObject: ObjectReference(apiVersion: object.apiVersion.nonEmpty, kind: object.kind.nonEmpty,
-                                            name: object.name.nonEmpty, namespace: object.namespace.nonEmpty,
-                                            uid: object.uid.nonEmpty),
+            involvedObject: ObjectReference(aggregated.key.involvedObject),
             reason: aggregated.key.reason,
             message: aggregated.key.message,
             type: aggregated.key.type.rawValue,

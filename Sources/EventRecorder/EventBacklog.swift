@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import KubernetesAPI
 
 /// What the worker holds between the queue and the API server, and who works on what next.
 /// Occurrences with the same key (already coalesced in the queue) coalesce further into one count while a write for that key is in
@@ -16,7 +17,7 @@ struct EventBacklog: Sendable {
         /// Find the owning controller of the pods under this key.
         case resolveOwner(PodFailureKey)
         /// Write (create or PATCH) the Event for this key.
-        case write(EventCorrelator.Key)
+        case write(EventAggregationKey)
     }
 
     enum AcceptResult: Sendable, Equatable {
@@ -52,11 +53,11 @@ struct EventBacklog: Sendable {
 
     private(set) var correlator: EventCorrelator
     private var pods: [PodFailureKey: PendingPod] = [:]
-    private var writes: [EventCorrelator.Key: PendingWrite] = [:]
+    private var writes: [EventAggregationKey: PendingWrite] = [:]
     /// Keys whose latest count the spam filter held back, and when a write may go again.
-    private var deferred: [EventCorrelator.Key: ContinuousClock.Instant] = [:]
+    private var deferred: [EventAggregationKey: ContinuousClock.Instant] = [:]
     /// Until when each recently written key stays quiet: repeats wait for the write interval.
-    private var quietUntil: LRUCache<EventCorrelator.Key, ContinuousClock.Instant>
+    private var quietUntil: LRUCache<EventAggregationKey, ContinuousClock.Instant>
     /// Shutting down: held-back counts get one last write each, past the spam filter.
     private(set) var isFinalFlush = false
     private var ready: Deque<Job> = []
@@ -99,7 +100,7 @@ struct EventBacklog: Sendable {
             }
             return schedule(.resolveOwner(key))
         case .object(let object):
-            let key = EventCorrelator.Key(involvedObject: object, type: occurrence.type,
+            let key = EventAggregationKey(involvedObject: object, type: occurrence.type,
                                           reason: occurrence.reason, message: occurrence.message)
             guard add(occurrences: occurrence.count, from: occurrence.firstTimestamp, to: occurrence.lastTimestamp,
                       for: key) else { return .dropped }
@@ -115,10 +116,10 @@ struct EventBacklog: Sendable {
     }
 
     /// The owner of the pods under `key` is `object`: their occurrences now wait for a write to it.
-    mutating func ownerResolved(_ key: PodFailureKey, as object: InvolvedObjectIdentity,
+    mutating func ownerResolved(_ key: PodFailureKey, as object: ObjectIdentity,
                                 now: ContinuousClock.Instant = .now) {
         guard let pending = pods.removeValue(forKey: key) else { return }
-        let writeKey = EventCorrelator.Key(involvedObject: object, type: key.type, reason: key.reason, message: key.message)
+        let writeKey = EventAggregationKey(involvedObject: object, type: key.type, reason: key.reason, message: key.message)
         // Merging into an existing key cannot grow the backlog; a new key replaces the pod key it came from.
         _ = add(occurrences: pending.occurrences, from: pending.firstTimestamp, to: pending.lastTimestamp,
                 for: writeKey, force: true)
@@ -126,7 +127,7 @@ struct EventBacklog: Sendable {
     }
 
     /// Hands everything held for `key` to one write, through the correlator.
-    mutating func startWrite(_ key: EventCorrelator.Key, now: ContinuousClock.Instant) -> WriteStart {
+    mutating func startWrite(_ key: EventAggregationKey, now: ContinuousClock.Instant) -> WriteStart {
         guard let pending = writes.removeValue(forKey: key) else { return .nothing }
         deferred[key] = nil
         let decision = correlator.observe(key, occurrences: pending.occurrences, firstTimestamp: pending.firstTimestamp,
@@ -163,7 +164,7 @@ struct EventBacklog: Sendable {
         correlator.written(event)
     }
 
-    mutating func refused(_ key: EventCorrelator.Key) {
+    mutating func refused(_ key: EventAggregationKey) {
         correlator.forgetEventName(for: key)
     }
 
@@ -195,7 +196,7 @@ struct EventBacklog: Sendable {
         return held
     }
 
-    private mutating func add(occurrences: Int, from first: Date, to last: Date, for key: EventCorrelator.Key,
+    private mutating func add(occurrences: Int, from first: Date, to last: Date, for key: EventAggregationKey,
                               force: Bool = false) -> Bool {
         if var pending = writes[key] {
             pending.occurrences += occurrences
@@ -210,13 +211,13 @@ struct EventBacklog: Sendable {
     }
 
     /// Defers the write for `key` when the key was written less than the write interval ago.
-    private mutating func deferIfQuiet(_ key: EventCorrelator.Key, now: ContinuousClock.Instant) -> Bool {
+    private mutating func deferIfQuiet(_ key: EventAggregationKey, now: ContinuousClock.Instant) -> Bool {
         guard !isFinalFlush, let quiet = quietUntil.peek(key), quiet > now else { return false }
         deferred[key] = quiet
         return true
     }
 
-    private mutating func scheduleDeferredWrite(_ key: EventCorrelator.Key) -> Job? {
+    private mutating func scheduleDeferredWrite(_ key: EventAggregationKey) -> Job? {
         if writes[key] == nil {
             guard let entry = correlator.entry(for: key) else { return nil }
             writes[key] = PendingWrite(occurrences: 0, firstTimestamp: entry.firstTimestamp, lastTimestamp: entry.lastTimestamp)

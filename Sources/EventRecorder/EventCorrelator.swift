@@ -13,14 +13,6 @@ import Foundation
 /// Unlike client-go, occurrences the spam filter holds back are still counted, so the next
 /// write that passes says how often the failure really happened.
 struct EventCorrelator: Sendable {
-    /// Occurrences with the same key are the same Event.
-    struct Key: Hashable, Sendable {
-        var involvedObject: InvolvedObjectIdentity
-        var type: EventType
-        var reason: String
-        var message: String
-    }
-
     /// What the correlator remembers about one key.
     struct Entry: Sendable, Equatable {
         /// The name of the Event on the API server; nil until a create has succeeded.
@@ -44,7 +36,7 @@ struct EventCorrelator: Sendable {
         case upToDate
     }
 
-    private var entries: LRUCache<Key, Entry>
+    private var entries: LRUCache<EventAggregationKey, Entry>
     private var spamFilter: SpamFilter
     /// The last nanosecond stamp used in a name, kept so two Events about one object made in the
     /// same instant still get different names.
@@ -61,7 +53,7 @@ struct EventCorrelator: Sendable {
     /// the spam filter (a monotonic clock, unlike the Event's wall-clock timestamps);
     /// `bypassSpamFilter` is for the final writes at shutdown, one per key.
     mutating func observe(
-        _ key: Key, occurrences: Int, firstTimestamp: Date? = nil, timestamp: Date, now: ContinuousClock.Instant,
+        _ key: EventAggregationKey, occurrences: Int, firstTimestamp: Date? = nil, timestamp: Date, now: ContinuousClock.Instant,
         bypassSpamFilter: Bool = false
     ) -> Decision {
         let added = max(0, occurrences)
@@ -73,7 +65,7 @@ struct EventCorrelator: Sendable {
         entry.lastTimestamp = max(entry.lastTimestamp, timestamp)
         defer { entries.set(entry, forKey: key) }
         guard entry.count > entry.writtenCount || entry.eventName == nil else { return .upToDate }
-        let spamKey = SpamFilter.Key(involvedObject: key.involvedObject, reason: key.reason)
+        let spamKey = SpamFilterKey(key)
         guard bypassSpamFilter || spamFilter.allow(spamKey, now: now) else {
             return .suppressed(occurrences: added, retryAt: spamFilter.nextWrite(for: spamKey, now: now))
         }
@@ -101,19 +93,19 @@ struct EventCorrelator: Sendable {
 
     /// The API server refused the Event for good: the next occurrence starts a new one instead
     /// of patching something that may not exist. The count is kept, so nothing is lost.
-    mutating func forgetEventName(for key: Key) {
+    mutating func forgetEventName(for key: EventAggregationKey) {
         guard var entry = entries.peek(key) else { return }
         entry.eventName = nil
         entry.writtenCount = 0
         entries.set(entry, forKey: key)
     }
 
-    func entry(for key: Key) -> Entry? { entries.peek(key) }
+    func entry(for key: EventAggregationKey) -> Entry? { entries.peek(key) }
 
     var trackedKeys: Int { entries.count }
     var capacity: Int { entries.capacity }
 
-    private mutating func makeName(for key: Key, at timestamp: Date) -> String {
+    private mutating func makeName(for key: EventAggregationKey, at timestamp: Date) -> String {
         // Clamped so no clock, however wrong, can overflow the conversion.
         let nanoseconds = min(max(0, timestamp.timeIntervalSince1970 * 1_000_000_000), 9.0e18)
         var stamp = UInt64(nanoseconds)

@@ -33,9 +33,9 @@ struct EventJobRunner: Sendable {
         while true {
             attempt += 1
             do {
-                let reference = try await resolver.controller(namespace: failure.namespace, podName: failure.name,
-                                                              ownerReferences: failure.ownerReferences)
-                await worker.ownerResolved(key, as: identity(of: reference, podNamespace: failure.namespace))
+                let owner = try await resolver.controller(namespace: failure.namespace, podName: failure.name,
+                                                          ownerReferences: failure.ownerReferences)
+                await worker.ownerResolved(key, as: owner)
                 return
             } catch let error as KubernetesError where error.isRetryable && options.retry.allowsRetry(afterAttempt: attempt) {
                 let retryAfter: Duration? = if case .tooManyRequests(let after, _) = error { after } else { nil }
@@ -59,17 +59,9 @@ struct EventJobRunner: Sendable {
         }
     }
 
-    private func identity(of reference: ObjectReference, podNamespace: String) -> InvolvedObjectIdentity {
-        var object = InvolvedObjectIdentity(reference)
-        if object.namespace.isEmpty && object.kind != "Namespace" {
-            object.namespace = podNamespace
-        }
-        return object
-    }
-
     // MARK: Writing
 
-    private func write(_ key: EventCorrelator.Key) async {
+    private func write(_ key: EventAggregationKey) async {
         switch await worker.startWrite(key) {
         case .nothing:
             return

@@ -58,8 +58,8 @@ public final class EventRecorder: EventRecording, Service {
                          timestamp: Date()))
     }
 
-    public func record(involvedObject: ObjectReference, type: EventType, reason: String, message: String) {
-        offer(Occurrence(subject: .object(InvolvedObjectIdentity(involvedObject)), type: type, reason: reason,
+    public func record(involvedObject: ObjectIdentity, type: EventType, reason: String, message: String) {
+        offer(Occurrence(subject: .object(involvedObject), type: type, reason: reason,
                          message: EventMessage.truncated(message, limit: options.messageLimit),
                          timestamp: Date()))
     }

@@ -1,4 +1,3 @@
-import KubeClient
 import KubernetesAPI
 
 /// Something that takes Events to record without ever blocking or throwing: the recorder that
@@ -9,5 +8,5 @@ public protocol EventRecording: Sendable {
     func record(_ failure: FailureReport)
 
     /// An Event about `involvedObject` itself, such as `ScaleEventForwardFailed` on an HPA.
-    func record(involvedObject: ObjectReference, type: EventType, reason: String, message: String)
+    func record(involvedObject: ObjectIdentity, type: EventType, reason: String, message: String)
 }

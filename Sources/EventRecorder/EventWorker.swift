@@ -1,3 +1,4 @@
+import KubernetesAPI
 
 /// Owns the backlog (and with it the correlator) for the worker's concurrent runners: every
 /// decision about what is held and who works on what happens here, one at a time.
@@ -32,11 +33,11 @@ actor EventWorker {
         backlog.failure(for: key)
     }
 
-    func ownerResolved(_ key: PodFailureKey, as object: InvolvedObjectIdentity) {
+    func ownerResolved(_ key: PodFailureKey, as object: ObjectIdentity) {
         backlog.ownerResolved(key, as: object, now: ContinuousClock.now)
     }
 
-    func startWrite(_ key: EventCorrelator.Key) -> EventBacklog.WriteStart {
+    func startWrite(_ key: EventAggregationKey) -> EventBacklog.WriteStart {
         backlog.startWrite(key, now: ContinuousClock.now)
     }
 
@@ -52,7 +53,7 @@ actor EventWorker {
         backlog.written(event)
     }
 
-    func refused(_ key: EventCorrelator.Key) {
+    func refused(_ key: EventAggregationKey) {
         backlog.refused(key)
     }
 

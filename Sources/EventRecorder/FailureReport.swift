@@ -1,4 +1,3 @@
-import KubeClient
 import KubernetesAPI
 
 /// A pod the webhook admitted unchanged because its own logic failed: the recorder finds the
@@ -45,14 +44,13 @@ extension FailureReport {
 
     /// Where the Event goes when the owner cannot be looked up: the controller named in the pod's
     /// own owner reference (a ReplicaSet rather than its Deployment), else the pod, else its Namespace.
-    var fallbackInvolvedObject: InvolvedObjectIdentity {
+    var fallbackInvolvedObject: ObjectIdentity {
         if let controller = controllerReference {
-            return InvolvedObjectIdentity(apiVersion: controller.apiVersion, kind: controller.kind,
-                                          namespace: namespace, name: controller.name, uid: controller.uid)
+            return ObjectIdentity(controller, namespace: namespace)
         }
         if !name.isEmpty {
-            return InvolvedObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: namespace, name: name, uid: "")
+            return ObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: namespace, name: name)
         }
-        return InvolvedObjectIdentity(apiVersion: "v1", kind: "Namespace", namespace: "", name: namespace, uid: "")
+        return ObjectIdentity(apiVersion: "v1", kind: "Namespace", namespace: "", name: namespace)
     }
 }

@@ -1,4 +1,3 @@
-import KubeClient
 import KubernetesAPI
 import Logging
 
@@ -20,11 +19,11 @@ public struct LoggingEventRecorder: EventRecording {
             extra: ["requestUID": "\(failure.requestUID)"])
     }
 
-    public func record(involvedObject: ObjectReference, type: EventType, reason: String, message: String) {
-        log(type, reason: reason, message: message, about: InvolvedObjectIdentity(involvedObject), extra: [:])
+    public func record(involvedObject: ObjectIdentity, type: EventType, reason: String, message: String) {
+        log(type, reason: reason, message: message, about: involvedObject, extra: [:])
     }
 
-    private func log(_ type: EventType, reason: String, message: String, about object: InvolvedObjectIdentity,
+    private func log(_ type: EventType, reason: String, message: String, about object: ObjectIdentity,
                      extra: Logger.Metadata) {
         var metadata = extra
         metadata["involvedObject"] = "\(object)"

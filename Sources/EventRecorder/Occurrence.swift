@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import KubeClient
+import KubernetesAPI
 
 /// Identical calls of `record`, coalesced while they wait for the worker: what happened, how
 /// often, and when first and last. A storm of one failure is one of these with a large count.
@@ -12,14 +12,14 @@ struct Occurrence: Sendable {
         /// A pod failure: the worker finds the owning controller.
         case pod(FailureReport)
         /// An Event about this object directly (the forwarder's HPA).
-        case object(InvolvedObjectIdentity)
+        case object(ObjectIdentity)
     }
 
     /// What makes two calls of `record` the same occurrence before the owner is known: the key
     /// correlation uses, with the pod's owner reference standing in for the owner.
     enum Key: Hashable, Sendable {
         case pod(PodFailureKey)
-        case object(EventCorrelator.Key)
+        case object(EventAggregationKey)
     }
 
     var subject: Subject
@@ -47,7 +47,7 @@ struct Occurrence: Sendable {
         case .pod(let failure):
             return .pod(PodFailureKey(failure, message: message))
         case .object(let object):
-            return .object(EventCorrelator.Key(involvedObject: object, type: type, reason: reason, message: message))
+            return .object(EventAggregationKey(involvedObject: object, type: type, reason: reason, message: message))
         }
     }
 

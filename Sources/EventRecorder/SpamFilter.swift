@@ -5,14 +5,7 @@ import KubeClient
 /// 5 minutes). It limits writes, not occurrences: the correlator keeps counting what the filter
 /// holds back, and the next write that passes carries the full count.
 struct SpamFilter: Sendable {
-    /// Who is being limited: the involved object and the reason (message left out on purpose,
-    /// so varying messages cannot dodge the limit).
-    struct Key: Hashable, Sendable {
-        var involvedObject: InvolvedObjectIdentity
-        var reason: String
-    }
-
-    private var buckets: LRUCache<Key, TokenBucket>
+    private var buckets: LRUCache<SpamFilterKey, TokenBucket>
     let burst: Int
     let refillInterval: Duration
 
@@ -23,7 +16,7 @@ struct SpamFilter: Sendable {
     }
 
     /// Takes a token for `key`; false means this write must wait.
-    mutating func allow(_ key: Key, now: ContinuousClock.Instant) -> Bool {
+    mutating func allow(_ key: SpamFilterKey, now: ContinuousClock.Instant) -> Bool {
         var bucket = buckets.value(forKey: key) ?? TokenBucket(burst: burst, refillInterval: refillInterval, now: now)
         let allowed = bucket.take(now: now)
         buckets.set(bucket, forKey: key)
@@ -31,7 +24,7 @@ struct SpamFilter: Sendable {
     }
 
     /// When `key` may write again; a key the filter does not know may write at once.
-    func nextWrite(for key: Key, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+    func nextWrite(for key: SpamFilterKey, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         buckets.peek(key)?.nextTokenAt ?? now
     }
 

@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import KubeClient
 import KubernetesAPI
 
 /// A scale waiting in its sink's queue, with what is needed to report on it.
@@ -11,7 +10,7 @@ struct PendingScale: Sendable {
     var scale: ScaleEvent
     var sink: SinkReference
     /// The HPA the Event is about: where a failure is reported.
-    var hpa: ObjectReference
+    var hpa: ObjectIdentity
     /// The Event's lastTimestamp, kept in the checkpoint with the count.
     var lastTimestamp: Date
 }

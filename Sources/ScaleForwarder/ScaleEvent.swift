@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import KubeClient
 
 /// One scale of a HorizontalPodAutoscaler, as the body template sees it: one increment of the
 /// `count` of an HPA controller Event.

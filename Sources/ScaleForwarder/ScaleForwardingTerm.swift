@@ -124,6 +124,9 @@ actor ScaleForwardingTerm {
         context.metrics.seen.increment(by: counts.count)
 
         let hpaKey = "\(namespace)/\(name)"
+        // The namespace as found above: an involvedObject may leave it to the Event's own.
+        var hpaObject = ObjectIdentity(event.involvedObject)
+        hpaObject.namespace = namespace
         guard case .some(let hpa) = await lookUp(namespace: namespace, name: name) else {
             // The API server did not answer: unclaim, so the next sight of the Event (a new count
             // or a relist) tries again instead of losing the scale.
@@ -146,7 +149,7 @@ actor ScaleForwardingTerm {
         } catch {
             let problem = SinkConfigurationError.annotation(error)
             say(hpaKey, "HorizontalPodAutoscaler \(hpaKey): \(problem); its scales are not sent", level: .warning,
-                report: event.involvedObject)
+                report: hpaObject)
             return await drop(uid: uid, count: counts.upperBound, last: last, counts: counts.count, why: "sink_configuration")
         }
 
@@ -154,7 +157,7 @@ actor ScaleForwardingTerm {
             let scale = ScaleEvent(eventUID: uid, count: count, namespace: namespace, name: name,
                                    target: hpa.targetDescription, eventReason: reason, message: event.message ?? "",
                                    time: last)
-            await enqueue(PendingScale(scale: scale, sink: sink, hpa: event.involvedObject, lastTimestamp: last))
+            await enqueue(PendingScale(scale: scale, sink: sink, hpa: hpaObject, lastTimestamp: last))
         }
     }
 
@@ -266,7 +269,7 @@ actor ScaleForwardingTerm {
     }
 
     /// Logs `message` once per subject and message; with `report`, also a Warning Event on that object.
-    private func say(_ subject: String, _ message: String, level: Logger.Level, report: ObjectReference? = nil) {
+    private func say(_ subject: String, _ message: String, level: Logger.Level, report: ObjectIdentity? = nil) {
         guard said.insert(subject + "\u{0}" + message).inserted else { return }
         logger.log(level: level, "\(message)")
         if let report {

@@ -1,4 +1,3 @@
-import KubeClient
 
 /// Where an HPA's `hpa-event` annotation points: a Secret in the HPA's namespace
 /// (`hpa-event: <secret>`) or in another one (`hpa-event: <namespace>/<secret>`).

@@ -1,5 +1,4 @@
 import Foundation
-import KubeClient
 import KubernetesAPI
 import XCTest
 @testable import EventRecorder
@@ -14,9 +13,9 @@ final class EventBacklogTests: XCTestCase {
                      maxRunning: maxRunning, capacity: capacity)
     }
 
-    private func hpa(_ name: String) -> InvolvedObjectIdentity {
-        InvolvedObjectIdentity(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespace: "shop",
-                               name: name, uid: "")
+    private func hpa(_ name: String) -> ObjectIdentity {
+        ObjectIdentity(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespace: "shop",
+                       name: name, uid: "")
     }
 
     private func objectOccurrence(_ name: String, message: String = "sink down") -> Occurrence {
@@ -91,8 +90,8 @@ final class EventBacklogTests: XCTestCase {
             return XCTFail("expected an owner lookup")
         }
         XCTAssertEqual(backlog.accept(podOccurrence(generateName: "web-5d9c-")), .held)
-        let deployment = InvolvedObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop",
-                                                name: "web", uid: "d-1")
+        let deployment = ObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop",
+                                        name: "web", uid: "d-1")
         backlog.ownerResolved(podKey, as: deployment)
         guard case .write(let writeKey)? = backlog.jobEnded(.resolveOwner(podKey)) else {
             return XCTFail("the lookup's runner goes on to write")
@@ -149,7 +148,7 @@ final class EventBacklogTests: XCTestCase {
         XCTAssertEqual(patched.count, 2)
     }
 
-    private func keyOf(_ job: EventBacklog.Job) -> EventCorrelator.Key {
+    private func keyOf(_ job: EventBacklog.Job) -> EventAggregationKey {
         guard case .write(let key) = job else { preconditionFailure("not a write job") }
         return key
     }

@@ -1,15 +1,16 @@
 import Foundation
+import KubernetesAPI
 import XCTest
 @testable import EventRecorder
 
 final class EventCorrelatorTests: XCTestCase {
-    private let deployment = InvolvedObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop",
-                                                    name: "web", uid: "d-1")
+    private let deployment = ObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop",
+                                            name: "web", uid: "d-1")
     private let start = ContinuousClock.now
     private let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 
-    private func key(_ message: String = "profile agent: volume agent already exists") -> EventCorrelator.Key {
-        EventCorrelator.Key(involvedObject: deployment, type: .warning, reason: "InjectionFailed", message: message)
+    private func key(_ message: String = "profile agent: volume agent already exists") -> EventAggregationKey {
+        EventAggregationKey(involvedObject: deployment, type: .warning, reason: "InjectionFailed", message: message)
     }
 
     func testFirstOccurrenceCreatesAnEventNamedAfterTheObject() throws {
@@ -124,9 +125,9 @@ final class EventCorrelatorTests: XCTestCase {
 
     func testNamesStayWithinTheAPILimit() {
         var correlator = EventCorrelator(capacity: 4, spamBurst: 25, spamRefillInterval: .seconds(300))
-        let long = InvolvedObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: "n",
-                                          name: String(repeating: "a", count: 253), uid: "")
-        let key = EventCorrelator.Key(involvedObject: long, type: .warning, reason: "r", message: "m")
+        let long = ObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: "n",
+                                  name: String(repeating: "a", count: 253))
+        let key = EventAggregationKey(involvedObject: long, type: .warning, reason: "r", message: "m")
         guard case .create(let event) = correlator.observe(key, occurrences: 1, timestamp: t0, now: start) else {
             return XCTFail("expected a create")
         }
@@ -134,8 +135,14 @@ final class EventCorrelatorTests: XCTestCase {
     }
 
     func testClusterScopedObjectsGetTheirEventsInDefault() {
-        let namespace = InvolvedObjectIdentity(apiVersion: "v1", kind: "Namespace", namespace: "", name: "shop", uid: "")
-        XCTAssertEqual(namespace.eventNamespace, "default")
-        XCTAssertEqual(deployment.eventNamespace, "shop")
+        var correlator = EventCorrelator(capacity: 4, spamBurst: 25, spamRefillInterval: .seconds(300))
+        let namespace = ObjectIdentity(apiVersion: "v1", kind: "Namespace", namespace: "", name: "shop")
+        for (object, expected) in [(namespace, "default"), (deployment, "shop")] {
+            let key = EventAggregationKey(involvedObject: object, type: .warning, reason: "r", message: "m")
+            guard case .create(let event) = correlator.observe(key, occurrences: 1, timestamp: t0, now: start) else {
+                return XCTFail("expected a create")
+            }
+            XCTAssertEqual(event.namespace, expected)
+        }
     }
 }

@@ -65,9 +65,9 @@ final class EventRecorderAPIServerTests: XCTestCase {
                       ownerReferences: [replicaSetOwner], dryRun: dryRun, requestUID: "req-1")
     }
 
-    private func hpa(_ name: String, namespace: String = "shop") -> ObjectReference {
-        ObjectReference(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: name,
-                        namespace: namespace, uid: "hpa-\(name)")
+    private func hpa(_ name: String, namespace: String = "shop") -> ObjectIdentity {
+        ObjectIdentity(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespace: namespace, name: name,
+                       uid: "hpa-\(name)")
     }
 
     /// Runs the recorder in a ServiceGroup for `body`, then shuts it down gracefully and waits.

@@ -15,8 +15,8 @@ final class EventRecorderQueueTests: XCTestCase {
         return EventRecorder(client: client, options: options)
     }
 
-    private func hpa(_ name: String) -> ObjectReference {
-        ObjectReference(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: name, namespace: "shop")
+    private func hpa(_ name: String) -> ObjectIdentity {
+        ObjectIdentity(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", namespace: "shop", name: name)
     }
 
     func testRecordNeverBlocksWhenTheQueueIsFull() throws {
@@ -75,8 +75,8 @@ final class EventRecorderQueueTests: XCTestCase {
         let recorder = try recorder(queueCapacity: 1_000)
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for index in 0..<500 {
-                recorder.record(involvedObject: ObjectReference(apiVersion: "v1", kind: "Pod", name: "p\(thread)-\(index)",
-                                                                namespace: "shop"),
+                recorder.record(involvedObject: ObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: "shop",
+                                                               name: "p\(thread)-\(index)"),
                                 type: .normal, reason: "Tested", message: "m")
             }
         }

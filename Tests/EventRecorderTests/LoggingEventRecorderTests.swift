@@ -1,5 +1,4 @@
 import Foundation
-import KubeClient
 import KubernetesAPI
 import Logging
 import TestSupport

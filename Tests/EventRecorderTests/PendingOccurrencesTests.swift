@@ -1,5 +1,4 @@
 import Foundation
-import KubeClient
 import KubernetesAPI
 import XCTest
 @testable import EventRecorder
@@ -9,8 +8,8 @@ final class PendingOccurrencesTests: XCTestCase {
     private let start = Date(timeIntervalSince1970: 1_795_000_000)
 
     private func occurrence(_ name: String, message: String = "sink down", at offset: TimeInterval = 0) -> Occurrence {
-        let hpa = InvolvedObjectIdentity(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler",
-                                         namespace: "shop", name: name, uid: "")
+        let hpa = ObjectIdentity(apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler",
+                                 namespace: "shop", name: name, uid: "")
         return Occurrence(subject: .object(hpa), type: .warning, reason: "ScaleEventForwardFailed", message: message,
                           timestamp: start.addingTimeInterval(offset))
     }

@@ -1,15 +1,16 @@
 import KubeClient
+import KubernetesAPI
 import XCTest
 @testable import EventRecorder
 
 final class SpamFilterTests: XCTestCase {
-    private let pod = InvolvedObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web", uid: "u1")
-    private let other = InvolvedObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "api", uid: "u2")
+    private let pod = ObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web", uid: "u1")
+    private let other = ObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "api", uid: "u2")
 
     func testBurstPassesThenWritesAreHeldBack() {
         let start = ContinuousClock.now
         var filter = SpamFilter(burst: 25, refillInterval: .seconds(300), capacity: 16)
-        let key = SpamFilter.Key(involvedObject: pod, reason: "InjectionFailed")
+        let key = SpamFilterKey(involvedObject: pod, reason: "InjectionFailed")
         let allowed = (0..<30).filter { _ in filter.allow(key, now: start) }.count
         XCTAssertEqual(allowed, 25)
     }
@@ -17,7 +18,7 @@ final class SpamFilterTests: XCTestCase {
     func testOneTokenReturnsPerRefillInterval() {
         let start = ContinuousClock.now
         var filter = SpamFilter(burst: 2, refillInterval: .seconds(300), capacity: 16)
-        let key = SpamFilter.Key(involvedObject: pod, reason: "InjectionFailed")
+        let key = SpamFilterKey(involvedObject: pod, reason: "InjectionFailed")
         XCTAssertTrue(filter.allow(key, now: start))
         XCTAssertTrue(filter.allow(key, now: start))
         XCTAssertFalse(filter.allow(key, now: start + .seconds(299)))
@@ -38,7 +39,7 @@ final class SpamFilterTests: XCTestCase {
         let start = ContinuousClock.now
         var filter = SpamFilter(burst: 1, refillInterval: .seconds(300), capacity: 8)
         for i in 0..<1_000 {
-            let object = InvolvedObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: "n", name: "p\(i)", uid: "")
+            let object = ObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: "n", name: "p\(i)", uid: "")
             _ = filter.allow(.init(involvedObject: object, reason: "r"), now: start)
         }
         XCTAssertEqual(filter.trackedKeys, 8)

@@ -1,5 +1,4 @@
 import Foundation
-import KubeClient
 import KubernetesAPI
 import XCTest
 @testable import ScaleForwarder

@@ -5,15 +5,8 @@ import KubernetesAPI
 /// owner: the pod itself if named, else the Namespace. A ReplicaSet without a Deployment owner, or one already
 /// deleted, is its own top.
 public actor OwnerResolver {
-    private struct CacheKey: Hashable {
-        var namespace: String
-        var kind: String
-        var name: String
-        var uid: String
-    }
-
     private struct CacheEntry {
-        var top: ObjectReference
+        var top: ObjectIdentity
         var expires: ContinuousClock.Instant
     }
 
@@ -25,9 +18,10 @@ public actor OwnerResolver {
     private let client: KubernetesClient
     private let ttl: Duration
     private let capacity: Int
-    private var cache: [CacheKey: CacheEntry] = [:]
+    /// Keyed by the intermediate owner (ReplicaSet or Job).
+    private var cache: [ObjectIdentity: CacheEntry] = [:]
     /// Lookups under way, so concurrent callers for one ReplicaSet share a single GET.
-    private var inFlight: [CacheKey: Task<ObjectReference, Error>] = [:]
+    private var inFlight: [ObjectIdentity: Task<ObjectIdentity, Error>] = [:]
 
     public init(client: KubernetesClient, ttl: Duration = .seconds(300), capacity: Int = 4096) {
         self.client = client
@@ -35,18 +29,17 @@ public actor OwnerResolver {
         self.capacity = max(1, capacity)
     }
 
-    /// The object whose Events a person looks at for this pod. Throws the client's errors when the GET of an
+    /// The object whose Events a person looks at for this pod, with its namespace. Throws the client's errors when the GET of an
     /// intermediate owner fails for a reason other than 404 (worth retrying: the API server may be busy).
     public func controller(namespace: String, podName: String,
-                           ownerReferences: [OwnerReference]) async throws -> ObjectReference {
+                           ownerReferences: [OwnerReference]) async throws -> ObjectIdentity {
         guard let owner = ownerReferences.first(where: { $0.controller == true }) else {
             if !podName.isEmpty {
-                return ObjectReference(apiVersion: "v1", kind: "Pod", name: podName, namespace: namespace)
+                return ObjectIdentity(apiVersion: "v1", kind: "Pod", namespace: namespace, name: podName)
             }
-            return ObjectReference(apiVersion: "v1", kind: "Namespace", name: namespace)
+            return ObjectIdentity(apiVersion: "v1", kind: "Namespace", namespace: "", name: namespace)
         }
-        let reference = ObjectReference(apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name,
-                                        namespace: namespace, uid: owner.uid)
+        let reference = ObjectIdentity(owner, namespace: namespace)
         switch (owner.kind, group(of: owner.apiVersion)) {
         case ("ReplicaSet", "apps"):
             return try await parent(of: reference, namespace: namespace, resource: "/apis/apps/v1/namespaces/\(namespace)/replicasets",
@@ -65,40 +58,37 @@ public actor OwnerResolver {
         return parts.count == 2 ? String(parts[0]) : ""
     }
 
-    private func parent(of reference: ObjectReference, namespace: String, resource: String,
-                        parentKind: String) async throws -> ObjectReference {
-        let name = reference.name ?? ""
-        let key = CacheKey(namespace: namespace, kind: reference.kind ?? "", name: name, uid: reference.uid ?? "")
+    private func parent(of reference: ObjectIdentity, namespace: String, resource: String,
+                        parentKind: String) async throws -> ObjectIdentity {
         let now = ContinuousClock.now
-        if let entry = cache[key], entry.expires > now {
+        if let entry = cache[reference], entry.expires > now {
             return entry.top
         }
-        if let running = inFlight[key] {
+        if let running = inFlight[reference] {
             return try await running.value
         }
         let client = self.client
-        let task = Task<ObjectReference, Error> {
+        let task = Task<ObjectIdentity, Error> {
             do {
-                let object = try await client.get(OwnedObject.self, path: "\(resource)/\(name)")
+                let object = try await client.get(OwnedObject.self, path: "\(resource)/\(reference.name)")
                 guard let owner = object.metadata.ownerReferences?.first(where: {
                     $0.controller == true && $0.kind == parentKind
                 }) else {
                     return reference
                 }
-                return ObjectReference(apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name,
-                                       namespace: namespace, uid: owner.uid)
+                return ObjectIdentity(owner, namespace: namespace)
             } catch KubernetesError.notFound {
                 return reference   // already deleted: the nearest thing that existed
             }
         }
-        inFlight[key] = task
-        defer { inFlight[key] = nil }
+        inFlight[reference] = task
+        defer { inFlight[reference] = nil }
         let top = try await task.value
-        store(top, for: key, now: .now)
+        store(top, for: reference, now: .now)
         return top
     }
 
-    private func store(_ top: ObjectReference, for key: CacheKey, now: ContinuousClock.Instant) {
+    private func store(_ top: ObjectIdentity, for key: ObjectIdentity, now: ContinuousClock.Instant) {
         if cache.count >= capacity, cache[key] == nil {
             cache = cache.filter { $0.value.expires > now }
             if cache.count >= capacity, let oldest = cache.min(by: { $0.value.expires < $1.value.expires })?.key {
