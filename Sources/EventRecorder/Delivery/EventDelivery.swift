@@ -1,3 +1,6 @@
+// Delivery: one write of an Event to the API server, with retries (this state machine), the sink
+// that sends it, and how a correlated Event becomes a core/v1 Event.
+
 import KubeClient
 
 /// The life of one write of an Event to the API server, as a plain state machine: it decides,

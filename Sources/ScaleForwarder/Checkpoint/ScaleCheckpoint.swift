@@ -1,3 +1,6 @@
+// Checkpoint: what has been sent, so a restart or a new leader resends nothing and loses nothing:
+// the ledger of counts claimed and handled, and its form in the Lease annotation.
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,6 @@
+// Observability: the recorder's counters, their snapshot for tests and `serve --dev`, and the
+// rate-limited log of dropped occurrences.
+
 import Synchronization
 import Metrics
 

@@ -1,3 +1,6 @@
+// Recorder: what callers see. `EventRecording` and its two implementations (this Service, and the
+// logging fallback for `serve --dev`), the failure report the webhook hands over, the options.
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,6 @@
+// Queue: the bounded, never-blocking hand-off from callers of `record` to the worker, where
+// identical occurrences wait as one count.
+
 import Synchronization
 
 /// The bounded hand-off between callers of `record` and the worker: a `PendingOccurrences`

@@ -1,3 +1,6 @@
+// Sinks: where scales go. The `hpa-event` annotation's reference, the Secret it names (url,
+// headers, body template), and sending a scale there with retries.
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,6 @@
+// Forwarding: the Service that runs while this replica holds the Lease, the term that watches
+// HPA Events and turns them into scales, and its options and metrics.
+
 import EventRecorder
 import KubeClient
 import KubernetesAPI

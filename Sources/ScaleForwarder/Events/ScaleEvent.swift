@@ -1,3 +1,6 @@
+// Events: what a scale is, and the HPAs it is read against (the annotation naming the sink,
+// the scale target).
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,6 @@
+// Correlation: pure decisions about what occurrences become on the API server (a new Event, a
+// PATCH of its count, or nothing yet), with the spam filter and their bounded caches.
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

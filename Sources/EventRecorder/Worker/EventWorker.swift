@@ -1,3 +1,6 @@
+// Worker: what happens after the queue. The backlog of pod failures waiting for their owner and
+// of Events waiting to be written, and the runners that look owners up and write.
+
 import KubernetesAPI
 
 /// Owns the backlog (and with it the correlator) for the worker's concurrent runners: every
