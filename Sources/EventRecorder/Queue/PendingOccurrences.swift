@@ -34,7 +34,6 @@ struct PendingOccurrences: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    var distinctEntries: Int { entries.count }
     var isEmpty: Bool { entries.isEmpty && !deferredWritesCheckDue }
 
     /// Adds one call of `record`; `key` is `occurrence.key`, worked out by the caller outside any lock.

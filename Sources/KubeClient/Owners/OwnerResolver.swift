@@ -97,7 +97,4 @@ public actor OwnerResolver {
         }
         cache[key] = CacheEntry(top: top, expires: now + ttl)
     }
-
-    /// Entries held, for tests and metrics.
-    public var cachedCount: Int { cache.count }
 }

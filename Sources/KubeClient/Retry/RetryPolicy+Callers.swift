@@ -4,9 +4,6 @@ extension RetryPolicy {
     /// honoured up to 60 s. A write is background work, so patience costs nothing on the admission path.
     public static let eventWrite = RetryPolicy(maxTries: 12, initialBackoff: .milliseconds(500),
                                                maxBackoff: .seconds(30), jitter: 0.5, retryAfterLimit: .seconds(60))
-    /// The GET of a pod's ReplicaSet or Job to find its Deployment or CronJob: as patient as the write it
-    /// precedes, since the Event waits for it.
-    public static let ownerLookup = eventWrite
     /// One scale sent to a sink: 6 tries, 0.5 s doubling to 30 s, Retry-After honoured up to 120 s (sinks
     /// throttle for longer than the API server does).
     public static let sinkDelivery = RetryPolicy(maxTries: 6, initialBackoff: .milliseconds(500),
