@@ -24,7 +24,8 @@ final class OwnerResolverTests: FakeServerTestCase {
         for _ in 0..<3 {
             let top = try await resolver.controller(namespace: "shop", podName: "",
                                                     ownerReferences: [owner("ReplicaSet", "web-7d4b9")])
-            XCTAssertEqual(top, ObjectIdentity(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web", uid: "uid-web"))
+            XCTAssertEqual(top, ObjectIdentity(apiVersion: "apps/v1", kind: "Deployment",
+                                               namespace: "shop", name: "web", uid: "uid-web"))
         }
         let gets = try await server.requests(pathPrefix: "/apis/apps/v1/namespaces/shop/replicasets/web-7d4b9")
         XCTAssertEqual(gets.count, 1, "later lookups come from the cache")
@@ -69,7 +70,8 @@ final class OwnerResolverTests: FakeServerTestCase {
     func testStatefulSetAndDaemonSetAreTheTopWithoutAnyRequest() async throws {
         let resolver = OwnerResolver(client: try makeClient())
         let stateful = try await resolver.controller(namespace: "shop", podName: "db-0", ownerReferences: [owner("StatefulSet", "db")])
-        XCTAssertEqual(stateful, ObjectIdentity(apiVersion: "apps/v1", kind: "StatefulSet", namespace: "shop", name: "db", uid: "uid-db"))
+        XCTAssertEqual(stateful, ObjectIdentity(apiVersion: "apps/v1", kind: "StatefulSet",
+                                                namespace: "shop", name: "db", uid: "uid-db"))
         let daemon = try await resolver.controller(namespace: "shop", podName: "", ownerReferences: [owner("DaemonSet", "agent")])
         XCTAssertEqual(daemon.kind, "DaemonSet")
         let requests = try await server.requests()
@@ -84,7 +86,8 @@ final class OwnerResolverTests: FakeServerTestCase {
         let resolver = OwnerResolver(client: try makeClient())
         let top = try await resolver.controller(namespace: "shop", podName: "",
                                                 ownerReferences: [owner("Job", "report-2891", apiVersion: "batch/v1")])
-        XCTAssertEqual(top, ObjectIdentity(apiVersion: "batch/v1", kind: "CronJob", namespace: "shop", name: "report", uid: "uid-report"))
+        XCTAssertEqual(top, ObjectIdentity(apiVersion: "batch/v1", kind: "CronJob",
+                                           namespace: "shop", name: "report", uid: "uid-report"))
     }
 
     func testPodWithoutControllerIsItselfOrElseTheNamespace() async throws {

@@ -56,8 +56,8 @@ struct EventCorrelator: Sendable {
     /// the spam filter (a monotonic clock, unlike the Event's wall-clock timestamps);
     /// `bypassSpamFilter` is for the final writes at shutdown, one per key.
     mutating func observe(
-        _ key: EventAggregationKey, occurrences: Int, firstTimestamp: Date? = nil, timestamp: Date, now: ContinuousClock.Instant,
-        bypassSpamFilter: Bool = false
+        _ key: EventAggregationKey, occurrences: Int, firstTimestamp: Date? = nil, timestamp: Date,
+        now: ContinuousClock.Instant, bypassSpamFilter: Bool = false
     ) -> Decision {
         let added = max(0, occurrences)
         guard var entry = entries.value(forKey: key) ?? (added > 0 ? Entry(

@@ -29,8 +29,9 @@ public actor OwnerResolver {
         self.capacity = max(1, capacity)
     }
 
-    /// The object whose Events a person looks at for this pod, with its namespace. Throws the client's errors when the GET of an
-    /// intermediate owner fails for a reason other than 404 (worth retrying: the API server may be busy).
+    /// The object whose Events a person looks at for this pod, with its namespace. Throws the client's errors
+    /// when the GET of an intermediate owner fails for a reason other than 404 (worth retrying: the API server
+    /// may be busy).
     public func controller(namespace: String, podName: String,
                            ownerReferences: [OwnerReference]) async throws -> ObjectIdentity {
         guard let owner = ownerReferences.first(where: { $0.controller == true }) else {
