@@ -194,6 +194,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KubernetesAPITests",
+            dependencies: ["KubernetesAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "KubernetesAPI", "TestSupport",
                            .product(name: "Logging", package: "swift-log"),
