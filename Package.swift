@@ -203,6 +203,8 @@ let package = Package(
             name: "ScaleForwarderTests",
             dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
