@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission"],
+            dependencies: ["Admission", "YAML"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
