@@ -117,7 +117,7 @@ final class ReflectorTests: FakeServerTestCase {
         defer { task.cancel() }
         try await server.waitForOpenWatches(1)
         try await server.goDown()
-        try await eventually("three failed reconnects while the API server is down") { unanswered() >= 3 }
+        try await eventually("three unanswered requests while the API server is down") { unanswered() >= 3 }
         try await server.comeUp()
         try await server.waitForOpenWatches(1)
         _ = try await client.create(path: events, body: warningEvent(name: "web.o1"))
