@@ -175,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission", "KubernetesAPI"],
+            dependencies: ["Admission", "KubernetesAPI", "YAML"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -218,6 +218,8 @@ let package = Package(
             name: "ScaleForwarderTests",
             dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "KubernetesAPI", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),

@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// The checked-in fixtures beside these tests: AdmissionReviews under `Fixtures/reviews`, each
-/// with its golden answer `NAME.expected.json`, and the configurations they are answered with.
+/// with its golden answer `NAME.expected.json` and, when the answer patches the pod, the pod after
+/// injection `NAME.injected.yaml`; and the configurations they are answered with.
 enum FixtureFiles {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let reviews = directory.appendingPathComponent("reviews")

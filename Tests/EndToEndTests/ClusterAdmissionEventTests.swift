@@ -156,8 +156,8 @@ final class ClusterAdmissionEventTests: XCTestCase {
     func testReadinessWaitsForTheCachesAtMostTheBoundThenCountsIt() async throws {
         // Every namespace list fails, so the first sync never completes.
         try await apiServer.inject(FakeAPIServer.Failure(method: "GET", pathPrefix: "/api/v1/namespaces", count: 10_000, status: 500))
+        // startWebhook returns once /readyz answers 200: ready although the caches never synced.
         try await startWebhook(config: try corpus().config)
-        XCTAssertTrue(webhook?.output.contains("caches not synced within the bounded wait; ready anyway") ?? false, webhook?.output ?? "")
         let metrics = try XCTUnwrap(webhook).metrics()
         XCTAssertTrue(metrics.contains("kube_injector_cache_sync_timeouts_total 1"), metrics)
     }

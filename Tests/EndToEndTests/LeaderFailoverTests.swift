@@ -78,6 +78,7 @@ final class LeaderFailoverTests: XCTestCase {
                 kill(replicas[leader]!.process.processIdentifier, SIGKILL)
                 killedAt = ContinuousClock.now
             }
+            // Part of the scenario: a burst spread over half a second, so the kill lands mid-burst.
             try await Task.sleep(for: .milliseconds(50))
         }
         let tookOver = try await Shell.eventually(timeout: 40) { try self.isLeader(survivor) }

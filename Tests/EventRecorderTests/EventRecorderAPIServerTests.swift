@@ -85,16 +85,6 @@ final class EventRecorderAPIServerTests: XCTestCase {
         try await running.value
     }
 
-    /// Waits for a condition that the recorder's work makes true; the limit only ends a broken test.
-    private func eventually(_ what: String, limit: Duration = .seconds(60),
-                            _ condition: () async throws -> Bool) async throws {
-        let end = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < end else { return XCTFail("never happened: \(what)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     private func settled(_ recorder: EventRecorder) async throws {
         try await eventually("every occurrence settled") { recorder.statistics.outstanding == 0 }
     }

@@ -56,6 +56,7 @@ final class APIServerFailureVisibilityTests: FakeServerTestCase {
         try await server.inject(.init(method: "GET", pathPrefix: events, count: 100, status: 503))
         for _ in 0..<5 { _ = try? await client.list(Event.self, path: events) }
         XCTAssertEqual(capture.warnings(containing: "list events").count, 1, capture.all.joined(separator: "\n"))
+        // Part of the scenario: the 700 ms log interval runs out before the next failure.
         try await Task.sleep(for: .milliseconds(800))
         _ = try? await client.list(Event.self, path: events)
         let lines = capture.warnings(containing: "list events")

@@ -18,11 +18,7 @@ actor DeltaLog {
         deltas.compactMap { if case .added(let event) = $0 { return event.metadata.name } else { return nil } }
     }
 
-    func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable (DeltaLog) async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !(await condition(self)) {
-            guard ContinuousClock.now < deadline else { throw TestSupportError("condition not met in \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+    nonisolated func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable (DeltaLog) async -> Bool) async throws {
+        try await eventually("a condition on the reflector's deltas", timeout: timeout) { await condition(self) }
     }
 }

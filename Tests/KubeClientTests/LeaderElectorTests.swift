@@ -27,7 +27,10 @@ final class LeaderElectorTests: FakeServerTestCase {
             }
         }
         defer { storm.cancel() }
-        try await Task.sleep(for: .milliseconds(100))
+        // The burst's one token is spent once the first list has reached the server; the rest now queue.
+        try await eventually("the storm's first list", timeout: .seconds(10)) {
+            try await !self.server.requests(pathPrefix: "/api/v1/namespaces/default/events").isEmpty
+        }
 
         let metrics = TestMetrics()
         let leaders = LockedValue<[String]>([])
@@ -48,13 +51,15 @@ final class LeaderElectorTests: FakeServerTestCase {
         XCTAssertTrue(elector.isHealthy())
         XCTAssertEqual(try metrics.expectGauge("kube_injector_leader", [("lease", "default/test-lease")]).lastValue, 1)
 
-        // Still leading several renew deadlines later: every renewal got through.
-        try await Task.sleep(for: .seconds(5))
+        // Still leading after eight renewals (several renew deadlines, with the storm still queued): every
+        // renewal got through.
+        try await eventually("eight renewals", timeout: .seconds(20)) {
+            try await self.server.requests(pathPrefix: "/apis/coordination.k8s.io").filter { $0.method == "PUT" }.count >= 8
+        }
         let isLeader = await elector.isLeader
         XCTAssertTrue(isLeader)
         XCTAssertTrue(elector.isHealthy())
-        let renewals = try await server.requests(pathPrefix: "/apis/coordination.k8s.io").filter { $0.method == "PUT" }
-        XCTAssertGreaterThanOrEqual(renewals.count, 8)
+        XCTAssertEqual(leaders.withLock { $0 }, ["a"], "never lost the Lease in between")
     }
 
     func testHealthFailsWhenTheLeaderHasNotRenewedWithinTheDeadline() async throws {

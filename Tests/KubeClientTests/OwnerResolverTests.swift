@@ -35,6 +35,7 @@ final class OwnerResolverTests: FakeServerTestCase {
         try await seedReplicaSet("web-1", deployment: "web")
         let resolver = OwnerResolver(client: try makeClient(), ttl: .milliseconds(1))
         _ = try await resolver.controller(namespace: "shop", podName: "", ownerReferences: [owner("ReplicaSet", "web-1")])
+        // Part of the scenario: time passes beyond the 1 ms TTL (a sleep lasts at least what it asks for).
         try await Task.sleep(for: .milliseconds(20))
         _ = try await resolver.controller(namespace: "shop", podName: "", ownerReferences: [owner("ReplicaSet", "web-1")])
         let gets = try await server.requests(pathPrefix: "/apis/apps/v1/namespaces/shop/replicasets/web-1")

@@ -1,6 +1,8 @@
 import Foundation
 import KubeClient
 import KubernetesAPI
+import Logging
+import MetricsTestKit
 import TestSupport
 import XCTest
 
@@ -101,13 +103,22 @@ final class ReflectorTests: FakeServerTestCase {
     }
 
     func testKeepsGoingAcrossAnAPIServerOutage() async throws {
-        let client = try makeClient()
+        // The client counts every request that got no answer as code "error": the witness that the
+        // reflector really tried, and failed, to reconnect while the server was down.
+        let metrics = TestMetrics()
+        let configuration = ClientConfiguration(server: server.url,
+                                                certificateAuthorityPEM: server.certificates.caCertificatePEM,
+                                                credentials: .token(server.token), namespace: "default")
+        let client = try KubernetesClient(configuration: configuration, options: .init(),
+                                          logger: Logger(label: "test"), metricsFactory: metrics)
+        let unanswered = { metrics.counterTotal(label: KubeClientMetrics.requestsLabel,
+                                                dimensions: [("resource", "events"), ("code", "error")]) }
         let log = DeltaLog()
         let task = startReflector(client, log: log)
         defer { task.cancel() }
         try await server.waitForOpenWatches(1)
         try await server.goDown()
-        try await Task.sleep(for: .milliseconds(300))   // a few failed reconnects
+        try await eventually("three unanswered requests while the API server is down") { unanswered() >= 3 }
         try await server.comeUp()
         try await server.waitForOpenWatches(1)
         _ = try await client.create(path: events, body: warningEvent(name: "web.o1"))

@@ -11,6 +11,7 @@ import XCTest
 /// recorder, elector and forwarder, against the fake API server and the fake sink.
 final class ForwarderReplica: @unchecked Sendable {
     let identity: String
+    let elector: LeaderElector
     let group: ServiceGroup
     let task: Task<Void, Error>
 
@@ -31,6 +32,7 @@ final class ForwarderReplica: @unchecked Sendable {
         let recorder = EventRecorder(client: client, logger: logs.logger("recorder-\(identity)"))
         let (elector, forwarder) = ScaleForwarder.services(client: client, recorder: recorder, options: options,
                                                            logger: logger)
+        self.elector = elector
         group = ServiceGroup(services: [recorder, elector, forwarder], logger: logger)
         let group = group
         task = Task { try await group.run() }
@@ -41,17 +43,4 @@ final class ForwarderReplica: @unchecked Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes; the timeout is generous, only a failing
-/// test ever waits for it.
-func eventually(_ what: String, timeout: Duration = .seconds(30), file: StaticString = #filePath, line: UInt = #line,
-                _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    XCTFail("timed out waiting for \(what)", file: file, line: line)
-    throw CancellationError()
 }

@@ -19,6 +19,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     let message = "New size: 3; reason: cpu resource utilization (percentage of request) above target"
 
     override func setUp() async throws {
+        _ = ForwarderMetrics.shared   // before any forwarder makes its counters
         server = try FakeAPIServer.start(bookmarkIntervalSeconds: 60)
         sink = try FakeSink.start()
         logs = CapturedLog()
@@ -147,6 +148,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         XCTAssertEqual(sent["size"] as? Int, 3)
         let expectedTime = KubernetesTimestamp.date(from: event.lastTimestamp ?? "").map { Int($0.timeIntervalSince1970) * 1000 }
         XCTAssertEqual(sent["startTime"] as? Int, expectedTime)
+        // The log itself is under test here: a Secret's header value must never reach it.
         XCTAssertTrue(logs.all.allSatisfy { !$0.contains("sink-token") }, "a header value reached the log")
     }
 
@@ -238,6 +240,7 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         try await seedHPA("elsewhere", annotation: "observability/shared")
         start("replica-a")
         try await waitUntilLeading("replica-a")
+        let (noAnnotation, forbidden) = (ForwarderMetrics.dropped("no_annotation"), ForwarderMetrics.dropped("sink_configuration"))
 
         for _ in 0..<2 {
             _ = try await scale("quiet")
@@ -245,8 +248,11 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         }
         _ = try await scale("web", message: "New size: 4; reason: sentinel")
         try await waitForSinkRequests(1)
-        // The sentinel went after the others were judged: nothing else was sent.
+        // The sentinel went after the others were judged: nothing else was sent, and each was dropped for its reason.
         XCTAssertEqual(try sinkRequests().count, 1)
+        XCTAssertEqual(ForwarderMetrics.dropped("no_annotation") - noAnnotation, 2)
+        XCTAssertEqual(ForwarderMetrics.dropped("sink_configuration") - forbidden, 2)
+        // The log is the product here: the operator is told why, once per HPA rather than once per scale.
         XCTAssertEqual(logs.lines(containing: "shop/quiet has no hpa-event annotation").count, 1, "\(logs.all)")
         XCTAssertEqual(logs.lines(containing: "add observability to the forwarder's allowedSecretNamespaces").count, 1,
                        "\(logs.all)")
@@ -335,20 +341,28 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     }
 
     func testLeaderThatCannotRenewStopsForwarding() async throws {
-        try await startLeadingOverWeb()
+        let replica = try await startLeadingOverWeb()
         // Every Lease request fails from now on: the leader must stop within its renew deadline.
         try await server.inject(.init(method: "*", pathPrefix: "/apis/coordination.k8s.io/", count: 10_000,
                                       action: .status, status: 500))
-        try await eventually("the leader to stop forwarding") {
-            !self.logs.lines(containing: "lost the Lease").isEmpty
+        try await eventually("the leader to lose the Lease") { await !replica.elector.isLeader }
+        // The forwarding term ends with its watches (the fake notices a closed watch on its next write, which a
+        // bookmark provokes).
+        try await eventually("the forwarding term's watches to close") {
+            try await self.server.sendBookmarks()
+            return try await self.server.openWatchCount() == 0
         }
-        try await eventually("the forwarding term to end") {
-            !self.logs.lines(containing: "forwarding term ended").isEmpty
-        }
-        // The term has been awaited to its end, so nothing can send any more; the pause only
-        // gives a wrong implementation the chance to show itself, it cannot make this test fail.
+        try await server.clearRequests()
         _ = try await scale("web")
-        try await Task.sleep(for: .seconds(1))
+        // Witness that the replica went on running past the scale: its elector has tried the Lease twice since
+        // (every retry period). A replica still forwarding would have watched, listed or sent by then.
+        try await eventually("two Lease attempts after the scale") {
+            try await self.server.requests(pathPrefix: "/apis/coordination.k8s.io/").count >= 2
+        }
+        let eventReads = try await server.requests(pathPrefix: "/api/v1/").filter { $0.method == "GET" }
+        XCTAssertEqual(eventReads.map(\.path), [], "nothing lists or watches after the term")
+        let openWatches = try await server.openWatchCount()
+        XCTAssertEqual(openWatches, 0)
         XCTAssertEqual(try sinkRequests().count, 0)
     }
 }

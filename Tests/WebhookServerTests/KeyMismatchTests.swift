@@ -53,9 +53,13 @@ final class KeyMismatchTests: XCTestCase {
         let server = try await ServerProcess(directory: pki.directory, certificate: certificate.path, key: key.path)
         try FileManager.default.removeItem(at: key)
         try FileManager.default.copyItem(atPath: second.keyPath, toPath: key.path)
-        let deadline = Date().addingTimeInterval(30)
-        while !server.output.contains("refused the changed certificate files") && Date() < deadline {
-            try await Task.sleep(nanoseconds: 100_000_000)
+        try await eventually("the reload to be refused", timeout: .seconds(30)) {
+            try await server.metric(#"kube_injector_certificate_reloads_total{result="failure"}"#) >= 1
+        }
+        // The log is the product here: the operator must read which problem the new files have (written just
+        // after the count).
+        try await eventually("the refusal to be logged", timeout: .seconds(10)) {
+            server.output.contains("refused the changed certificate files")
         }
         let refusal = server.output.split(separator: "\n").first { $0.contains("refused the changed certificate files") }
         XCTAssertNotNil(refusal, server.output)

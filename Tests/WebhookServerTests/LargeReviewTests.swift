@@ -25,23 +25,32 @@ final class LargeReviewTests: XCTestCase {
         let large = BlockingTLSClient.reviewRequest(AdmissionReviewSamples.podCreate(uid: "large", containerCount: 1_000))
         let small = BlockingTLSClient.reviewRequest(AdmissionReviewSamples.podCreate(uid: "small"))
 
-        final class Stop: @unchecked Sendable { var requested = false }
+        final class Stop: @unchecked Sendable {
+            private let lock = NSLock()
+            private var requested = false
+            private var largeAnswered = 0
+            var isRequested: Bool { lock.withLock { requested } }
+            func request() { lock.withLock { requested = true } }
+            var largeAnswers: Int { lock.withLock { largeAnswered } }
+            func answeredLarge() { lock.withLock { largeAnswered += 1 } }
+        }
         let stop = Stop()
         async let largeDurations = Threads.run(2) { _ -> [Double] in
             guard let client = try? BlockingTLSClient(port: port, timeout: 60) else { return [] }
             var durations: [Double] = []
-            while !stop.requested {
+            while !stop.isRequested {
                 let started = Date()
                 guard (try? client.write(large)) != nil, let response = try? client.readResponse(),
                       response.text.contains("\"large\"") else { return durations }
                 durations.append(Date().timeIntervalSince(started))
+                stop.answeredLarge()
             }
             return durations
         }
+        // The small reviews start once the large ones are going: two answered, so both senders are in their loop.
+        try await eventually("two large reviews answered", timeout: .seconds(60)) { stop.largeAnswers >= 2 }
         let smallDurations = try await Threads.one { () throws -> [Double] in
             let client = try BlockingTLSClient(port: port, timeout: 60)
-            // Let the large reviews get going first.
-            Thread.sleep(forTimeInterval: 0.5)
             var durations: [Double] = []
             for _ in 0..<60 {
                 let started = Date()
@@ -49,9 +58,10 @@ final class LargeReviewTests: XCTestCase {
                 let response = try client.readResponse()
                 guard response.text.contains("\"small\"") else { break }
                 durations.append(Date().timeIntervalSince(started))
+                // Part of the scenario: small reviews spaced out, as a trickle of pod creations, not a burst.
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            stop.requested = true
+            stop.request()
             return durations
         }
         let largeTimes = (await largeDurations).flatMap { $0 }.sorted()

@@ -66,7 +66,12 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(metricsBefore, 1)
 
         let stopping = Task { try await server.stop() }
-        try await Task.sleep(nanoseconds: 200_000_000)
+        // The rest of the body goes out only once shutdown is under way: unready, and the listener closed
+        // (a new connection is refused), so the request is one that shutdown found in flight.
+        try await eventually("shutdown to begin", timeout: .seconds(10)) { !server.readiness.isReady }
+        try await eventually("the listener to close", timeout: .seconds(10)) {
+            try await server.curl(["--max-time", "2", "\(server.baseURL)/healthz"]).status == 7
+        }
         session.send(String(decoding: bytes[100...], as: UTF8.self))
         let answer = try await session.waitFor("}}")
         XCTAssertTrue(answer.contains("in-flight-1"), answer)

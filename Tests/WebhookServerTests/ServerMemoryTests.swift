@@ -107,9 +107,13 @@ final class ServerMemoryTests: XCTestCase {
                   let response = try? client.readResponse() else { return false }
             return response.status == 200 && response.text.contains(uid)
         }
-        let arrivalDeadline = Date().addingTimeInterval(30)
-        while gate.count < connections && Date() < arrivalDeadline { try await Task.sleep(nanoseconds: 20_000_000) }
-        // What the server takes in while the bodies are held: sampled for a second.
+        do {
+            try await eventually("every body held in flight", timeout: .seconds(30)) { gate.count >= connections }
+        } catch {
+            gate.release()   // or the senders wait for ever
+            throw error
+        }
+        // What the server takes in while the bodies are held: sampled for a second (the measurement, not a wait).
         var peak = server.residentBytes
         for _ in 0..<10 {
             try await Task.sleep(nanoseconds: 100_000_000)

@@ -87,6 +87,7 @@ final class TrickleProxy: @unchecked Sendable {
                 let sent = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + offset, size, Int32(MSG_NOSIGNAL)) }
                 if sent <= 0 { return }
                 offset += sent
+                // The scenario itself: a slow client, one small piece at a time.
                 if !pieceSizes.isEmpty { usleep(300) }
             }
         }

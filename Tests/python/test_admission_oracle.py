@@ -15,6 +15,7 @@ import subprocess
 import jsonpatch
 import kubernetes_validate
 import pytest
+import yaml
 
 from oracle_validation import pod_problems
 
@@ -90,6 +91,26 @@ def test_every_fixture_patch_applies_with_jsonpatch_and_gives_a_valid_pod():
     patched = replay(VALID_FIXTURES, "--patched")
     injected = check_answers(VALID_FIXTURES, responses, patched)
     assert injected >= 10
+
+
+def test_each_injected_yaml_is_its_golden_patch_applied_by_jsonpatch():
+    """NAME.injected.yaml (written by the Swift tests' UPDATE_GOLDEN=1) is the review's pod with the patch of
+    NAME.expected.json applied by jsonpatch, read with PyYAML: neither our patch code nor our YAML is trusted.
+    Compared as canonical JSON text, since Python's == takes True for 1. Only patched answers have one."""
+    checked = 0
+    for path in VALID_FIXTURES:
+        golden = json.loads(path.with_name(f"{path.stem}.expected.json").read_text())
+        injected = path.with_name(f"{path.stem}.injected.yaml")
+        if "patch" not in golden:
+            assert not injected.exists(), f"{injected.name}: the answer has no patch"
+            continue
+        pod = jsonpatch.JsonPatch(golden["patch"]).apply(json.loads(path.read_text())["request"]["object"])
+        assert injected.exists(), f"{injected.name} is missing: run the Swift tests with UPDATE_GOLDEN=1"
+        expected = json.dumps(pod, sort_keys=True)
+        assert json.dumps(yaml.safe_load(injected.read_text()), sort_keys=True) == expected, injected.name
+        validate_pod(pod, injected.name)
+        checked += 1
+    assert checked >= 8
 
 
 def test_the_demo_configuration_gives_valid_pods():
