@@ -68,10 +68,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // JSON as the admission path reads and writes it: a strict parser that builds only the parts
+        // asked for (ParseShape), the value tree, the serializer, pointers and RFC 6902 patches.
+        // Depends on nothing, not even Foundation.
+        .target(
+            name: "JSON",
+            swiftSettings: swiftSettings
+        ),
+
         // Pure admission core: no I/O, no clock, no globals.
         .target(
             name: "Admission",
-            dependencies: ["YAML"],
+            dependencies: ["JSON", "YAML"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -114,6 +122,7 @@ let package = Package(
         .target(
             name: "ScaleForwarder",
             dependencies: [
+                "JSON",
                 "KubeClient",
                 "EventRecorder",
                 .product(name: "Logging", package: "swift-log"),
@@ -127,6 +136,7 @@ let package = Package(
             name: "kube-injector",
             dependencies: [
                 "Admission",
+                "JSON",
                 "WebhookServer",
                 "KubeClient",
                 "EventRecorder",
@@ -143,7 +153,7 @@ let package = Package(
         // Times the admission engine on the fixtures (release build): scripts/bench.sh runs it.
         .executableTarget(
             name: "admission-bench",
-            dependencies: ["Admission"],
+            dependencies: ["Admission", "JSON"],
             path: "Benchmarks/admission-bench",
             swiftSettings: swiftSettings
         ),
@@ -164,8 +174,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission"],
+            dependencies: ["Admission", "JSON", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -201,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "TestSupport", "YAML",
+            dependencies: ["ScaleForwarder", "EventRecorder", "JSON", "KubeClient", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings

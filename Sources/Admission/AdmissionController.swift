@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns one AdmissionReview request body into its answer. Pure: no I/O, no clock, no
 /// globals; safe to call from any thread.
 public struct AdmissionController: Sendable {
@@ -24,7 +26,9 @@ public struct AdmissionController: Sendable {
     /// server about to miss the API server's `?timeout=` can still answer allowed-unchanged.
     /// nil when the body does not have both.
     public static func requestIdentity(_ body: [UInt8]) -> (uid: String, apiVersion: String)? {
-        JSONParser.scanRequestIdentity(body)
+        guard let found = JSONParser.strings(at: [["request", "uid"], ["apiVersion"]], in: body),
+              let uid = found[0], let apiVersion = found[1] else { return nil }
+        return (uid, apiVersion)
     }
 
     /// The answer when the request must be answered before the engine can finish (the API
@@ -38,7 +42,7 @@ public struct AdmissionController: Sendable {
     private func evaluate(_ body: [UInt8], cluster: ClusterSnapshot?, returningObject: Bool) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
         var request: AdmissionRequest
         do {
-            let root = try JSONParser.parseAdmissionReview(body)
+            let root = try JSONParser.parse(body, shape: .admissionReview)
             switch AdmissionRequest.decode(root) {
             case .success(let decoded): request = decoded
             case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
@@ -92,7 +96,7 @@ public struct AdmissionController: Sendable {
         let response = Self.responseBody(
             apiVersion: request.apiVersion, uid: request.uid, patch: nil,
             warning: "kube-injector admitted this pod without injecting it: \(failure.message)")
-        let original = returningObject ? (try? JSONParser.parseAdmissionReview(body)).flatMap { $0["request"]?["object"] } : nil
+        let original = returningObject ? (try? JSONParser.parse(body, shape: .admissionReview)).flatMap { $0["request"]?["object"] } : nil
         var outcome = AdmissionOutcome(result: .failedOpen, httpStatus: 200, body: response, patchOperations: 0, failure: record)
         outcome.failOpenReason = failure.reason
         return (outcome, original)

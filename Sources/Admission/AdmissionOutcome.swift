@@ -1,3 +1,5 @@
+import JSON
+
 /// What one review produced: the HTTP answer to send, how it is counted, and, when the core
 /// admitted the pod unchanged because of its own failure, the record to report.
 public struct AdmissionOutcome: Sendable {

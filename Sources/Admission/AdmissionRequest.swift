@@ -1,3 +1,5 @@
+import JSON
+
 /// The parts of an AdmissionReview's `request` the admission core looks at, read from the
 /// parsed body. admission.k8s.io/v1 and v1beta1 share this shape.
 struct AdmissionRequest {

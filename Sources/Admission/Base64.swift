@@ -1,3 +1,5 @@
+import JSON
+
 /// Standard base64 (RFC 4648, with padding), as the AdmissionReview `patch` field needs it.
 public enum Base64 {
     private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

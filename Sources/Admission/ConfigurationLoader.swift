@@ -1,3 +1,4 @@
+import JSON
 import YAML
 
 /// Turns a YAML configuration document into an `InjectionConfig`, refusing anything it does

@@ -1,3 +1,5 @@
+import JSON
+
 /// A Kubernetes object from the configuration (an env var, a Container, a Volume, a
 /// VolumeMount) with the key that identifies it in its list: the name, or for a volume
 /// mount the mountPath.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Why the core admitted a pod unchanged, as a small closed set with stable snake_case names:
 /// the `reason` label of `kube_injector_admission_failed_open_total`. Never free text or
 /// anything from the pod, so the label's cardinality is this enum's size.

@@ -1,3 +1,5 @@
+import JSON
+
 /// What the injector decided for one pod.
 enum InjectionDecision {
     /// Leave the pod as it is, on purpose; the reason is for logs and tests.

@@ -1,3 +1,5 @@
+import JSON
+
 /// One named profile: what is injected into a pod that selects it.
 public struct InjectionProfile: Sendable {
     public let name: String

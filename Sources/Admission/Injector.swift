@@ -1,3 +1,5 @@
+import JSON
+
 /// Decides what to inject into one pod and builds the JSON Patch for it directly from the
 /// pod and the selected profiles, in time linear in the pod's size: each of the pod's lists
 /// is indexed by name once (`NameIndex`), and every lookup goes through that index.

@@ -1,3 +1,4 @@
+import JSON
 import YAML
 
 extension JSONValue {
@@ -24,15 +25,15 @@ extension JSONValue {
             for element in sequence { array.append(try JSONValue(yaml: element)) }
             self = .array(array)
         case .mapping(let mapping):
-            var object = JSONObject()
-            object.reserveCapacity(mapping.count)
+            var members: [JSONMember] = []
+            members.reserveCapacity(mapping.count)
             for (key, value) in mapping {
                 guard case .scalar(let scalar) = key else {
                     throw YAMLConversionError(mark: key.mark, problem: "a key is \(key.summary); JSON keys are strings")
                 }
-                object.appendMember(key: scalar.value, value: try JSONValue(yaml: value))
+                members.append(JSONMember(key: scalar.value, value: try JSONValue(yaml: value)))
             }
-            self = .object(object)
+            self = .object(JSONObject(members))
         }
     }
 

@@ -1,3 +1,5 @@
+import JSON
+
 /// Injects the pod templates inside Kubernetes manifests (`kube-injector inject`), as `serve`
 /// would inject the pods later made from them: each template is made into the Pod the API server
 /// would send, wrapped in a CREATE AdmissionReview and given to the same `AdmissionController`,

@@ -1,3 +1,4 @@
+import JSON
 import YAML
 
 /// Reads a file of Kubernetes manifests into JSON objects, in order: YAML with one or more

@@ -1,3 +1,5 @@
+import JSON
+
 /// What `ManifestInjector` did with one pod template: which object it belongs to, where the
 /// template sits in it, and whether it was injected, skipped on purpose, or could not be injected.
 public struct PodTemplateResult: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import JSON
 import YAML
 
 /// A YAML document holds something JSON cannot: where, and what.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Checks a patched pod against the admission the API server runs after the webhooks — Pod
 /// Security and ResourceQuota — for what the injection added: a violation only the injected
 /// init containers or volumes have refuses the injection; one the pod's own parts already have

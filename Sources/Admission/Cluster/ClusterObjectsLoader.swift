@@ -1,3 +1,4 @@
+import JSON
 import YAML
 
 /// Reads Kubernetes objects that stand in for a cluster (Namespaces, ResourceQuotas and

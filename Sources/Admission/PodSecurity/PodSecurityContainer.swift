@@ -1,3 +1,5 @@
+import JSON
+
 /// A container as the Pod Security checks see it: its name, kind and the fields they read,
 /// taken from its JSON once.
 struct PodSecurityContainer {

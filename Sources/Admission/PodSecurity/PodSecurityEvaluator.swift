@@ -1,3 +1,5 @@
+import JSON
+
 /// Evaluates a pod against a Pod Security Standards level and version, as the API server's
 /// PodSecurity admission does after the webhooks have run: every check of that level and the
 /// levels below it that applies at that version, pod-level securityContext inherited by the

@@ -1,3 +1,5 @@
+import JSON
+
 /// A pod as the Pod Security checks see it: pod-level fields, every container (init, regular
 /// and ephemeral, as pod-security-admission's `visitContainers` walks them) and each volume's
 /// source. Built from the pod's JSON once per evaluation.

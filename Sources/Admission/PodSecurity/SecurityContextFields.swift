@@ -1,3 +1,5 @@
+import JSON
+
 /// The securityContext fields the Pod Security checks read, from a pod's or a container's
 /// `securityContext` object. Absent fields are nil, as Go's pointers are.
 struct SecurityContextFields {

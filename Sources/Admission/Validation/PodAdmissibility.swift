@@ -1,3 +1,5 @@
+import JSON
+
 /// The per-pod admissibility check: after the self-check, the patched pod is checked with the
 /// API server's rules wherever the injection meets the pod's own parts. Each profile's objects
 /// were validated on their own when the configuration loaded; what remains depends on the pod:

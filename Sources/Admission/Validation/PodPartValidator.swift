@@ -1,3 +1,5 @@
+import JSON
+
 /// Checks the parts of a pod a profile injects (init containers, env vars, volumes, volume
 /// mounts) with the rules the API server applies to a pod, ported from Kubernetes'
 /// `pkg/apis/core/validation/validation.go` (the function named in each problem's `rule`).

@@ -7,7 +7,7 @@ public enum JSONSerializer {
         return output.finish()
     }
 
-    static func write(_ value: JSONValue, into output: inout ByteWriter) {
+    public static func write(_ value: JSONValue, into output: inout ByteWriter) {
         switch value {
         case .null:
             output.append("null")
@@ -44,7 +44,7 @@ public enum JSONSerializer {
     }
 
     /// Writes `string` as a quoted JSON string.
-    static func writeString(_ string: String, into output: inout ByteWriter) {
+    public static func writeString(_ string: String, into output: inout ByteWriter) {
         output.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in

@@ -36,21 +36,17 @@ public struct JSONObject: Sendable {
     }
 
     /// Appends without looking for an existing member: the parser's fast path.
-    mutating func appendMember(key: String, value: JSONValue) {
+    public mutating func appendMember(key: String, value: JSONValue) {
         members.append(JSONMember(key: key, value: value))
     }
 
-    mutating func reserveCapacity(_ capacity: Int) {
-        members.reserveCapacity(capacity)
-    }
-
     /// Changes the value of the member at `index` in place, without copying it.
-    mutating func modifyValue<R>(at index: Int, _ body: (inout JSONValue) throws -> R) rethrows -> R {
+    public mutating func modifyValue<R>(at index: Int, _ body: (inout JSONValue) throws -> R) rethrows -> R {
         try body(&members[index].value)
     }
 
     @discardableResult
-    mutating func removeValue(forKey key: String) -> JSONValue? {
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
         guard let index = index(forKey: key) else { return nil }
         return members.remove(at: index).value
     }

@@ -1,7 +1,7 @@
 /// The members an object's `ParseShape` names, each with its own shape, and the shape of the
 /// rest. The parser matches a member's name as read, its bytes, against these keys, so a named
 /// member's String is the one prebuilt here and a dropped member's name is never built at all.
-final class ObjectShape: Sendable {
+public final class ObjectShape: Sendable {
     let keys: [String]
     let shapes: [ParseShape]
     let others: ParseShape
@@ -13,10 +13,6 @@ final class ObjectShape: Sendable {
         shapes = members.map(\.shape)
         self.others = others
         table = KnownKeyTable(keys)
-    }
-
-    deinit {
-        table.deallocate()
     }
 
     /// The position of the member named by `name` (a key's bytes as read), or nil.

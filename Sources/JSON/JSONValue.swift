@@ -46,7 +46,7 @@ public enum JSONValue: Sendable {
     }
 
     /// Kept as the bytes it was given (an injected configured object), not built into a tree.
-    var isRawBytes: Bool {
+    public var isRawBytes: Bool {
         if case .raw = self { return true }
         return false
     }
@@ -71,7 +71,7 @@ public enum JSONValue: Sendable {
     }
 
     /// Builds this value in place when it is raw, so it can be changed.
-    mutating func materializeIfRaw() {
+    public mutating func materializeIfRaw() {
         if case .raw(let raw) = self { self = raw.parsed }
     }
 
@@ -83,7 +83,7 @@ public enum JSONValue: Sendable {
     /// Changes the object in place without copying it (the enum payload is moved out first,
     /// so the storage stays uniquely referenced). Returns nil when this is not an object.
     @discardableResult
-    mutating func modifyObject<R>(_ body: (inout JSONObject) throws -> R) rethrows -> R? {
+    public mutating func modifyObject<R>(_ body: (inout JSONObject) throws -> R) rethrows -> R? {
         materializeIfRaw()
         guard case .object(var object) = self else { return nil }
         self = .null
@@ -93,7 +93,7 @@ public enum JSONValue: Sendable {
 
     /// Changes the array in place without copying it; nil when this is not an array.
     @discardableResult
-    mutating func modifyArray<R>(_ body: (inout [JSONValue]) throws -> R) rethrows -> R? {
+    public mutating func modifyArray<R>(_ body: (inout [JSONValue]) throws -> R) rethrows -> R? {
         materializeIfRaw()
         guard case .array(var array) = self else { return nil }
         self = .null

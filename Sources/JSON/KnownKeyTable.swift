@@ -1,9 +1,10 @@
 /// Keys laid out in raw memory, so that a lookup reads and compares words and touches no
 /// reference count. The array of arrays it replaces cost a retain and a release per candidate
 /// it looked at, more than the comparisons (perf: `lookup` was 5% of the server's CPU per review).
-/// Holds `KnownKeys` and each `ObjectShape`'s member names; its owner frees it (`deallocate`),
-/// or, for a static, never.
-struct KnownKeyTable: @unchecked Sendable {
+/// Holds `KnownKeys` and each `ObjectShape`'s member names. Noncopyable, so the memory has one
+/// owner and is freed once, when the table ends; it is never written after `init`, which is
+/// why sharing it between threads is safe (raw pointers are not Sendable by themselves).
+struct KnownKeyTable: ~Copyable, @unchecked Sendable {
     static let maximumLength = 32
 
     private struct Entry {
@@ -51,7 +52,7 @@ struct KnownKeyTable: @unchecked Sendable {
         }
     }
 
-    func deallocate() {
+    deinit {
         groupStarts.deallocate()
         entries.deallocate()
         strings.deinitialize(count: count)

@@ -31,7 +31,7 @@ public struct JSONPatch: Sendable, Equatable {
         return output.finish()
     }
 
-    func write(into output: inout ByteWriter) {
+    public func write(into output: inout ByteWriter) {
         output.append(UInt8(ascii: "["))
         // Appends to one list share one pointer (the injector builds it once): its text is
         // copied from where it was first written. The token arrays' storage addresses are only
@@ -79,7 +79,7 @@ public struct JSONPatch: Sendable, Equatable {
 
     /// Applies the operations straight to `document`, without the copy that makes `apply`
     /// all-or-nothing: after a failure the document may be partly patched.
-    func applyInPlace(to document: inout JSONValue) throws {
+    public func applyInPlace(to document: inout JSONValue) throws {
         var index = 0
         while index < operations.count {
             let operation = operations[index]
@@ -154,12 +154,12 @@ public struct JSONPatch: Sendable, Equatable {
         }
     }
 
-    static func value(at pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
+    public static func value(at pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
         try value(at: pointer.tokens[...], of: pointer, in: document)
     }
 
     /// The value at `tokens`, the start of `pointer`'s tokens (errors name the whole pointer).
-    static func value(at tokens: ArraySlice<String>, of pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
+    public static func value(at tokens: ArraySlice<String>, of pointer: JSONPointer, in document: JSONValue) throws -> JSONValue {
         var current = document
         for token in tokens {
             current.materializeIfRaw()

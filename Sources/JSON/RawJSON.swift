@@ -19,7 +19,7 @@ public struct RawJSON: Sendable {
 
     /// A value on its own, e.g. a configured object's serialised form; `tree`, when given, is the
     /// value the bytes encode, returned by `parsed` without parsing.
-    init(compactBytes: [UInt8], tree: JSONValue? = nil) {
+    public init(compactBytes: [UInt8], tree: JSONValue? = nil) {
         self.init(source: JSONSource(compactBytes, tree: tree), range: 0..<compactBytes.count, isCompact: true)
     }
 

@@ -32,7 +32,7 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = JSONParser(bytes: buffer)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -42,7 +42,7 @@ public struct JSONParser {
 
     /// Parses `input` building only what `shape` asks for: the rest is checked as strictly,
     /// and kept as raw bytes or dropped.
-    static func parse(_ input: [UInt8], shape: ParseShape) throws -> JSONValue {
+    public static func parse(_ input: [UInt8], shape: ParseShape) throws -> JSONValue {
         try input.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
             parser.source = input.count < Int(UInt32.max >> 1) ? JSONSource(input) : nil
@@ -53,36 +53,35 @@ public struct JSONParser {
         }
     }
 
-    /// Parses an AdmissionReview body the way the admission core reads it (`ParseShape.admissionReview`).
-    static func parseAdmissionReview(_ input: [UInt8]) throws -> JSONValue {
-        try parse(input, shape: .admissionReview)
-    }
-
-    /// Reads `apiVersion` and `request.uid` of an AdmissionReview without building the tree:
-    /// other members are skipped, checked only as far as finding their end needs.
-    static func scanRequestIdentity(_ input: [UInt8]) -> (uid: String, apiVersion: String)? {
+    /// The strings at `paths` (each a list of member names from the root object), read in one pass
+    /// without building the tree: other members are skipped, checked only as far as finding their
+    /// end needs. An entry is nil when its member is missing or not a string; the whole answer is
+    /// nil when the input stops being JSON before the scan is done.
+    public static func strings(at paths: [[String]], in input: [UInt8]) -> [String?]? {
         input.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
-            var apiVersion: String?
-            var uid: String?
+            var found = [String?](repeating: nil, count: paths.count)
             do {
-                try parser.forEachMember { parser, key in
-                    switch key {
-                    case "apiVersion":
-                        apiVersion = try parser.parseValue().stringValue
-                    case "request":
-                        try parser.forEachMember { parser, key in
-                            if key == "uid" { uid = try parser.parseValue().stringValue } else { try parser.skipValue() }
-                        }
-                    default:
-                        try parser.skipValue()
-                    }
-                }
+                try parser.scanStrings(at: paths, matching: Array(paths.indices.filter { !paths[$0].isEmpty }), level: 0, into: &found)
             } catch {
                 return nil
             }
-            guard let uid, let apiVersion else { return nil }
-            return (uid, apiVersion)
+            return found
+        }
+    }
+
+    /// The object at the current position, looking for the members of `paths[matching]` whose
+    /// first `level` names led here.
+    private mutating func scanStrings(at paths: [[String]], matching: [Int], level: Int, into found: inout [String?]) throws {
+        try forEachMember { parser, key in
+            let here = matching.filter { paths[$0][level] == key }
+            if here.isEmpty {
+                try parser.skipValue()
+            } else if let leaf = here.first(where: { paths[$0].count == level + 1 }) {
+                found[leaf] = try parser.parseValue().stringValue
+            } else {
+                try parser.scanStrings(at: paths, matching: here, level: level + 1, into: &found)
+            }
         }
     }
 
