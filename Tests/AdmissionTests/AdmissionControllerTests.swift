@@ -1,5 +1,7 @@
 @testable import Admission
+import JSON
 import Foundation
+import TestSupport
 import XCTest
 
 final class AdmissionControllerTests: XCTestCase {

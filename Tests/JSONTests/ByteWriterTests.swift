@@ -1,4 +1,5 @@
-@testable import Admission
+@testable import JSON
+import TestSupport
 import XCTest
 
 final class ByteWriterTests: XCTestCase {

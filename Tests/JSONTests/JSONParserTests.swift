@@ -1,4 +1,4 @@
-@testable import Admission
+@testable import JSON
 import Foundation
 import XCTest
 
@@ -68,16 +68,6 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(foundation, original.stringValue)
     }
 
-    func testRoundTripOfTheBenchmarkPodKeepsItsMeaning() throws {
-        let bytes = try FixtureFiles.review("deployment-pod-generate-name")
-        let value = try JSONParser.parse(bytes)
-        let again = JSONSerializer.serialize(value)
-        let original = try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary
-        let reserialized = try JSONSerialization.jsonObject(with: Data(again)) as? NSDictionary
-        XCTAssertEqual(original, reserialized)
-        XCTAssertEqual(try JSONParser.parse(again), value)
-    }
-
     func testTruncatedInputReportsWhereItEnds() {
         let error = parseError(#"{"a": [1, 2"#)
         XCTAssertEqual(error?.offset, 11)
@@ -116,37 +106,5 @@ final class JSONParserTests: XCTestCase {
         let error = parseError(String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1))
         XCTAssertEqual(error?.offset, limit)
         XCTAssertEqual(error?.problem, "nesting deeper than \(limit) levels")
-    }
-
-    func testTheReviewShapeFindsMembersWhateverTheirNamesLookLike() throws {
-        // Names are matched as the bytes they were sent as; escaped ones are decoded first.
-        let body = Array(#"{"apiVersion":"admission.k8s.io/v1","req\u0075est":{"uid":"u-1","userInf\u006f":{"username":"x"},"userInfo":{"a":1},"o\u0062ject":{"metadata":{"name":"p","annotations":{"a/b":"c"}}},"extra":[1,2]},"kind":"AdmissionReview"}"#.utf8)
-        let review = try JSONParser.parse(body, shape: .admissionReview)
-        let request = try XCTUnwrap(review["request"]?.objectValue)
-        XCTAssertEqual(request["uid"]?.stringValue, "u-1")
-        XCTAssertEqual(request.keys, ["uid", "object"], "userInfo and members the shape does not name are dropped")
-        XCTAssertEqual(request["object"]?["metadata"]?["annotations"]?["a/b"]?.stringValue, "c")
-        XCTAssertEqual(request["object"]?["metadata"]?["name"]?.materialized, .string("p"), "kept raw, read when asked")
-        XCTAssertEqual(review["kind"]?.stringValue, "AdmissionReview")
-    }
-
-    func testRequestIdentityIsFoundWithoutTheObject() throws {
-        let body = Array(#"{"kind":"AdmissionReview","request":{"object":{"deep":[{"x":"\u00e9"}]},"uid":"u-1\"x"},"apiVersion":"admission.k8s.io/v1beta1"}"#.utf8)
-        let identity = AdmissionController.requestIdentity(body)
-        XCTAssertEqual(identity?.uid, "u-1\"x")
-        XCTAssertEqual(identity?.apiVersion, "admission.k8s.io/v1beta1")
-        XCTAssertNil(AdmissionController.requestIdentity(Array(#"{"apiVersion":"admission.k8s.io/v1","request":{"uid":"#.utf8)))
-        XCTAssertNil(AdmissionController.requestIdentity(Array(#"{"apiVersion":"admission.k8s.io/v1"}"#.utf8)))
-    }
-
-    func testBase64MatchesFoundation() {
-        var generator = SeededGenerator(seed: 7)
-        for length in 0..<70 {
-            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            XCTAssertEqual(Base64.encode(bytes), Data(bytes).base64EncodedString(), "length \(length)")
-            XCTAssertEqual(Base64.decode(Data(bytes).base64EncodedString()), bytes)
-        }
-        XCTAssertNil(Base64.decode("abc"))
-        XCTAssertNil(Base64.decode("ab=c"))
     }
 }

@@ -1,4 +1,4 @@
-import Admission
+import JSON
 import XCTest
 
 /// RFC 6902 behaviour, with the examples of its Appendix A.

@@ -1,4 +1,4 @@
-@testable import Admission
+@testable import JSON
 import XCTest
 
 final class KnownKeysTests: XCTestCase {
