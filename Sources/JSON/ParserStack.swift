@@ -26,28 +26,26 @@ final class ParserStack<Element> {
     func popArray(from base: Int) -> [Element] {
         let length = count - base
         count = base
-        // Through `Array.init(_:)` over a collection that moves its elements out, rather than
+        // Through `Array.init(_:)` over a sequence that moves its elements out, rather than
         // `Array(unsafeUninitializedCapacity:)`: that initialiser reaches an unspecialised
         // allocation path in the standard library that looks up the array's generic metadata
         // on every call (about 600 instructions per container).
-        return Array(MovingElements(start: storage + base, count: length))
+        return Array(MovingElements(position: storage + base, end: storage + base + length))
     }
 
-    /// The stack's top entries as a collection that is read once, by moving: `Array.init(_:)`
-    /// copies a collection through `_copyContents(initializing:)`, which moves them here.
-    private struct MovingElements: RandomAccessCollection {
-        let start: UnsafeMutablePointer<Element>
-        let count: Int
-        var startIndex: Int { 0 }
-        var endIndex: Int { count }
-        subscript(position: Int) -> Element { start[position] }
+    /// The stack's top entries as a sequence read once, by moving each element out. Its exact
+    /// `underestimatedCount` lets `Array.init(_:)` allocate once; the array reads the sequence to
+    /// its end, so every entry is moved exactly once.
+    private struct MovingElements: Sequence, IteratorProtocol {
+        var position: UnsafeMutablePointer<Element>
+        let end: UnsafeMutablePointer<Element>
 
-        func _copyContents(initializing target: UnsafeMutableBufferPointer<Element>) -> (IndexingIterator<Self>, Int) {
-            let moved = Swift.min(count, target.count)
-            if moved > 0, let destination = target.baseAddress {
-                destination.moveInitialize(from: start, count: moved)
-            }
-            return (IndexingIterator(_elements: self, _position: moved), moved)
+        var underestimatedCount: Int { end - position }
+
+        mutating func next() -> Element? {
+            guard position < end else { return nil }
+            defer { position += 1 }
+            return position.move()
         }
     }
 
