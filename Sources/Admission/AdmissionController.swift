@@ -40,15 +40,24 @@ public struct AdmissionController: Sendable {
     // MARK: - Review
 
     private func evaluate(_ body: [UInt8], cluster: ClusterSnapshot?, returningObject: Bool) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
-        var request: AdmissionRequest
+        let root: JSONValue
         do {
-            let root = try JSONParser.parse(body, shape: .admissionReview)
-            switch AdmissionRequest.decode(root) {
-            case .success(let decoded): request = decoded
-            case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
-            }
+            root = try JSONParser.parse(body, shape: .admissionReview)
         } catch {
             return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
+        }
+        return evaluate(review: root, body: body, cluster: cluster, returningObject: returningObject)
+    }
+
+    /// The review after the parse: `root` is `body` as `ParseShape.admissionReview` keeps it
+    /// (tests pass other shapes, to check that this one keeps what is read here).
+    func evaluate(
+        review root: JSONValue, body: [UInt8], cluster: ClusterSnapshot?, returningObject: Bool
+    ) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
+        var request: AdmissionRequest
+        switch AdmissionRequest.decode(root) {
+        case .success(let decoded): request = decoded
+        case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
         }
         guard request.isPod else {
             return (skipped(request, reason: "not a pod"), request.object)

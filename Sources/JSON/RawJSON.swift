@@ -31,12 +31,15 @@ public struct RawJSON: Sendable {
     /// True when the bytes hold no whitespace outside strings, so they can be copied as they are.
     public var isCompact: Bool { endAndCompact & Self.compactBit != 0 }
 
-    /// The value as a tree. The bytes were checked when they were read, so this cannot fail in
-    /// practice; if it did, null is the honest answer for bytes that are not JSON.
+    /// The value as a tree, parsed on the first read and remembered by the document's source.
+    /// The bytes were checked when they were read, so the parse cannot fail in practice; if it
+    /// did, null is the honest answer for bytes that are not JSON.
     public var parsed: JSONValue {
-        if let tree = source.tree { return tree }  // only set for a source that is this one value
-        return (try? bytes.withUnsafeBufferPointer { try JSONParser.parse(buffer: $0) }) ?? .null
+        source.parsed(Int(start)..<Int(endAndCompact & ~Self.compactBit))
     }
+
+    /// How many raw values of the document this one came from have been built into trees.
+    var treesBuiltInDocument: Int { source.treesBuilt }
 
     /// Appends the value without whitespace outside strings.
     func write(into output: inout ByteWriter) {
