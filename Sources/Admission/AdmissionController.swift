@@ -46,19 +46,22 @@ public struct AdmissionController: Sendable {
         } catch {
             return (Self.badRequest("request body is not an AdmissionReview: \(error)"), nil)
         }
-        return evaluate(review: root, body: body, cluster: cluster, returningObject: returningObject)
+        return evaluate(review: consume root, body: body, cluster: cluster, returningObject: returningObject)
     }
 
     /// The review after the parse: `root` is `body` as `ParseShape.admissionReview` keeps it
     /// (tests pass other shapes, to check that this one keeps what is read here).
+    /// Consumes `root`: once the request is decoded the tree must be gone, so that the pod moved
+    /// out of the request below is the only copy and the self-check patches it in place.
     func evaluate(
-        review root: JSONValue, body: [UInt8], cluster: ClusterSnapshot?, returningObject: Bool
+        review root: consuming JSONValue, body: [UInt8], cluster: ClusterSnapshot?, returningObject: Bool
     ) -> (outcome: AdmissionOutcome, patchedObject: JSONValue?) {
         var request: AdmissionRequest
         switch AdmissionRequest.decode(root) {
         case .success(let decoded): request = decoded
         case .failure(let error): return (Self.badRequest("request body is not an AdmissionReview: \(error.message)"), nil)
         }
+        _ = consume root
         guard request.isPod else {
             return (skipped(request, reason: "not a pod"), request.object)
         }
