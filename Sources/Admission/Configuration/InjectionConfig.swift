@@ -1,3 +1,6 @@
+// Configuration: the injection configuration (profiles, defaults) loaded from YAML and checked
+// once at load, so the review path only reads it; configured objects are kept as ready JSON.
+
 /// The injection configuration: named profiles and the defaults for pods that name none.
 /// Loaded from YAML (`load(yaml:source:)`), the document the chart's ConfigMap holds.
 public struct InjectionConfig: Sendable {

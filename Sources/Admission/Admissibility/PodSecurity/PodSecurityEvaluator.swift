@@ -1,3 +1,5 @@
+// PodSecurity: the Pod Security Standards checks, by level and version, over a pod's view.
+
 import JSON
 
 /// Evaluates a pod against a Pod Security Standards level and version, as the API server's

@@ -1,3 +1,6 @@
+// Injection: the decision for one pod (which profiles, what is already there) and the RFC 6902
+// patch that adds env vars, volume mounts, init containers and volumes, with its self-check.
+
 import JSON
 
 /// Decides what to inject into one pod and builds the JSON Patch for it directly from the

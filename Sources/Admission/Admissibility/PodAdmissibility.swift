@@ -1,3 +1,7 @@
+// Admissibility: would the API server admit the patched pod? Validation/ checks the injected
+// parts with the API server's field rules, PodSecurity/ evaluates Pod Security levels, and
+// Cluster/ applies what the cluster says (namespace labels, quotas, LimitRanges).
+
 import JSON
 
 /// The per-pod admissibility check: after the self-check, the patched pod is checked with the

@@ -1,3 +1,6 @@
+// Cluster: the cluster state the review may use (a snapshot of namespace policies, quotas and
+// LimitRange defaults, loaded offline from files or fed by the server's caches) and its verdict.
+
 import JSON
 
 /// Checks a patched pod against the admission the API server runs after the webhooks — Pod

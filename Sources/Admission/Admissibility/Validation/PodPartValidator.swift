@@ -1,3 +1,6 @@
+// Validation: the API server's field rules for the parts a profile injects (names, quantities,
+// probes, volume sources), reported as field problems.
+
 import JSON
 
 /// Checks the parts of a pod a profile injects (init containers, env vars, volumes, volume

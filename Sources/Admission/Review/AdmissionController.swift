@@ -1,3 +1,8 @@
+// Review: one AdmissionReview in, one answer out. The controller parses the body with the
+// review's parse shape, decodes the request, runs the injection and the admissibility checks,
+// and writes the response (base64 patch, warnings) or an allowed-unchanged answer with a
+// failure record for the recorder.
+
 import JSON
 
 /// Turns one AdmissionReview request body into its answer. Pure: no I/O, no clock, no

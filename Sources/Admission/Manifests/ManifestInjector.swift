@@ -1,3 +1,6 @@
+// Manifests: the offline `inject` command's side of the core: reading manifest files and
+// injecting the pod templates inside them through the same controller as a review.
+
 import JSON
 
 /// Injects the pod templates inside Kubernetes manifests (`kube-injector inject`), as `serve`
