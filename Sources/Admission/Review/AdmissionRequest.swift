@@ -4,14 +4,6 @@ import JSON
 /// parsed body. admission.k8s.io/v1 and v1beta1 share this shape.
 struct AdmissionRequest {
     static let supportedAPIVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"]
-    /// The request members the core reads; the parser checks the others but does not keep them.
-    static func isRead(member key: String) -> Bool {
-        switch key {
-        case "uid", "kind", "subResource", "operation", "namespace", "name", "dryRun", "object": return true
-        default: return false
-        }
-    }
-
     var apiVersion: String
     var uid: String
     var group: String

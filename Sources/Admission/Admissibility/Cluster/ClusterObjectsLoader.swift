@@ -1,5 +1,4 @@
 import JSON
-import YAML
 
 /// Reads Kubernetes objects that stand in for a cluster (Namespaces, ResourceQuotas and
 /// LimitRanges) into the `ClusterSnapshot` the admission core decides with, so an offline
@@ -21,7 +20,7 @@ public struct ClusterObjectsLoader: Sendable {
         var namespaceLabels: [String: [String: String]] = [:]
         var quotas: [String: [ResourceQuotaSummary]] = [:]
         var limitRanges: [String: [LimitRangeDefaults]] = [:]
-        for (position, object) in try objects(bytes).enumerated() {
+        for (position, object) in try ManifestReader(source: source).objects(bytes).enumerated() {
             let place = "object \(position + 1)"
             guard let kind = object["kind"]?.stringValue else {
                 throw InputFileError(source: source, problem: "\(place) has no kind; expected one of \(Self.kinds.joined(separator: ", "))")
@@ -70,37 +69,5 @@ public struct ClusterObjectsLoader: Sendable {
 
     private static func keys(_ value: JSONValue?) -> Set<String> {
         Set(value?.objectValue?.keys ?? [])
-    }
-
-    /// Every object in the input, Lists opened.
-    private func objects(_ bytes: [UInt8]) throws(InputFileError) -> [JSONValue] {
-        var documents: [JSONValue] = []
-        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            do {
-                documents = [try JSONParser.parse(bytes)]
-            } catch {
-                throw InputFileError(source: source, problem: "not valid JSON: \(error)")
-            }
-        } else {
-            do {
-                documents = try YAML.composeDocuments(utf8: bytes).map { node in try JSONValue(yaml: node) }
-            } catch let error as YAMLError {
-                throw InputFileError(source: source, problem: "not valid YAML: \(error)")
-            } catch {
-                throw InputFileError(source: source, problem: "\(error)")
-            }
-        }
-        var objects: [JSONValue] = []
-        for document in documents where !document.isNull {
-            if let array = document.arrayValue {
-                objects += array
-            } else if let kind = document["kind"]?.stringValue, kind.hasSuffix("List"), let items = document["items"]?.arrayValue {
-                objects += items
-            } else {
-                objects.append(document)
-            }
-        }
-        return objects
     }
 }
