@@ -1,4 +1,4 @@
-/// Why a byte sequence is not the JSON the admission core accepts, and where it stops being so.
+/// Why a byte sequence is not the strict JSON the parser accepts, and where it stops being so.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Byte offset from the start of the input where the problem was found.
     public var offset: Int

@@ -1,6 +1,5 @@
-/// A JSON document as the admission core reads and writes it. Object members keep their
-/// order and numbers keep the text they were sent as, so what the API server sent is written
-/// back unchanged apart from what the patch changes.
+/// A JSON document. Object members keep their order and numbers keep the text they were sent
+/// as, so what the API server sent is written back unchanged apart from what a patch changes.
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)
