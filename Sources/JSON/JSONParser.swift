@@ -32,7 +32,7 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    public static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    static func parse(buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = JSONParser(bytes: buffer)
         parser.skipWhitespace()
         let value = try parser.parseValue()

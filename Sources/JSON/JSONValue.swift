@@ -70,7 +70,7 @@ public enum JSONValue: Sendable {
     }
 
     /// Builds this value in place when it is raw, so it can be changed.
-    public mutating func materializeIfRaw() {
+    mutating func materializeIfRaw() {
         if case .raw(let raw) = self { self = raw.parsed }
     }
 
