@@ -68,6 +68,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // JSON as the admission path reads and writes it: a strict parser that builds only the parts
+        // asked for (ParseShape), the value tree, the serializer, pointers and RFC 6902 patches.
+        // Depends on nothing, not even Foundation.
+        .target(
+            name: "JSON",
+            swiftSettings: swiftSettings
+        ),
+
         // The Kubernetes API's objects as Codable types (Event, ObjectMeta, OwnerReference, Lease...):
         // no I/O and no Foundation, so the pure admission core and the client share one vocabulary.
         .target(
@@ -78,7 +86,7 @@ let package = Package(
         // Pure admission core: no I/O, no clock, no globals.
         .target(
             name: "Admission",
-            dependencies: ["YAML", "KubernetesAPI"],
+            dependencies: ["JSON", "YAML", "KubernetesAPI"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -123,6 +131,7 @@ let package = Package(
         .target(
             name: "ScaleForwarder",
             dependencies: [
+                "JSON",
                 "KubeClient",
                 "KubernetesAPI",
                 "EventRecorder",
@@ -136,6 +145,7 @@ let package = Package(
             name: "kube-injector",
             dependencies: [
                 "Admission",
+                "JSON",
                 "WebhookServer",
                 "KubernetesAPI",
                 "KubeClient",
@@ -153,7 +163,7 @@ let package = Package(
         // Times the admission engine on the fixtures (release build): scripts/bench.sh runs it.
         .executableTarget(
             name: "admission-bench",
-            dependencies: ["Admission"],
+            dependencies: ["Admission", "JSON"],
             path: "Benchmarks/admission-bench",
             swiftSettings: swiftSettings
         ),
@@ -174,8 +184,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission", "KubernetesAPI", "YAML"],
+            dependencies: ["Admission", "JSON", "KubernetesAPI", "TestSupport", "YAML"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -216,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScaleForwarderTests",
-            dependencies: ["ScaleForwarder", "EventRecorder", "KubeClient", "KubernetesAPI", "TestSupport", "YAML",
+            dependencies: ["ScaleForwarder", "EventRecorder", "JSON", "KubeClient", "KubernetesAPI", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "MetricsTestKit", package: "swift-metrics"),

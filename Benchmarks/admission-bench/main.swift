@@ -2,6 +2,7 @@
 // on the checked-in fixtures and on generated pods of growing size. Run in release mode:
 //   swift build -c release --product admission-bench && .build/release/admission-bench
 import Admission
+import JSON
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Admission
 import ArgumentParser
+import JSON
 import KubeClient
 import YAML
 

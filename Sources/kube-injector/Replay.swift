@@ -1,5 +1,6 @@
 import Admission
 import ArgumentParser
+import JSON
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,6 +1,8 @@
 @testable import Admission
+import JSON
 import Foundation
 import KubernetesAPI
+import TestSupport
 import XCTest
 
 final class AdmissionControllerTests: XCTestCase {

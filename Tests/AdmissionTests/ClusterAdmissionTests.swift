@@ -1,4 +1,5 @@
 @testable import Admission
+import JSON
 import XCTest
 
 /// The admission core with cluster state: an injection that would make the API server's

@@ -1,4 +1,5 @@
 import Admission
+import JSON
 import XCTest
 
 final class ConfigurationTests: XCTestCase {

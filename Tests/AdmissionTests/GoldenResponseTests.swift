@@ -1,4 +1,5 @@
 import Admission
+import JSON
 import Foundation
 import XCTest
 

@@ -1,4 +1,6 @@
 @testable import Admission
+import JSON
+import TestSupport
 import XCTest
 
 /// Random pods against random configurations, seeded so a failure can be replayed: the

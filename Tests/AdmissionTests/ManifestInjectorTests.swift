@@ -1,5 +1,6 @@
 import XCTest
 @testable import Admission
+import JSON
 
 /// `ManifestInjector` gives each pod template to the webhook's own engine: the injected template is
 /// exactly the pod the webhook's patch makes of it, every workload kind is found where Kubernetes

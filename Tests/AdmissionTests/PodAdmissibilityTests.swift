@@ -1,4 +1,5 @@
 @testable import Admission
+import JSON
 import XCTest
 
 /// The per-pod check after the self-check: where the injection meets the pod's own parts, the

@@ -1,4 +1,5 @@
 @testable import Admission
+import JSON
 import XCTest
 
 /// Each Pod Security check against the file of k8s.io/pod-security-admission/policy it is

@@ -1,4 +1,6 @@
 @testable import Admission
+import Foundation
+import JSON
 
 /// Wraps a pod in an AdmissionReview request as the API server sends one.
 enum ReviewBuilder {
@@ -27,7 +29,7 @@ enum ReviewBuilder {
     /// The decoded patch of a response body, or nil when it carries none.
     static func patch(in responseBody: [UInt8]) throws -> JSONPatch? {
         guard let encoded = try JSONParser.parse(responseBody)["response"]?["patch"]?.stringValue else { return nil }
-        guard let bytes = Base64.decode(encoded) else { throw JSONPatchError(operationIndex: nil, path: "", problem: "patch is not base64") }
+        guard let bytes = Data(base64Encoded: encoded).map(Array.init) else { throw JSONPatchError(operationIndex: nil, path: "", problem: "patch is not base64") }
         return try JSONPatch(json: JSONParser.parse(bytes))
     }
 }

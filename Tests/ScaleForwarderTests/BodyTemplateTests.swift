@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import XCTest
 @testable import ScaleForwarder
 
@@ -36,9 +37,9 @@ final class BodyTemplateTests: XCTestCase {
     func testWholeNumericPlaceholderBecomesANumber() throws {
         let template = try BodyTemplate(parsing: #"{"startTime": "_time_ms_", "at": "_time_s_", "size": "_new_size_", "label": "size _new_size_"}"#)
         let rendered = template.render(Self.scale())
-        XCTAssertEqual(rendered["startTime"], .integer(1_795_320_600_000))
-        XCTAssertEqual(rendered["at"], .integer(1_795_320_600))
-        XCTAssertEqual(rendered["size"], .integer(3))
+        XCTAssertEqual(rendered["startTime"], .number("1795320600000"))
+        XCTAssertEqual(rendered["at"], .number("1795320600"))
+        XCTAssertEqual(rendered["size"], .number("3"))
         XCTAssertEqual(rendered["label"], .string("size 3"))
     }
 
@@ -51,11 +52,19 @@ final class BodyTemplateTests: XCTestCase {
         let template = try BodyTemplate(parsing: #"{"details": "_message_", "severity": "info"}"#)
         let hostile = "x\", \"severity\": \"critical\"}\n{\"a\": \"b"
         let body = template.renderedBody(Self.scale(message: hostile))
-        let reparsed = try JSONValue.parse(body)
+        let reparsed = try JSONParser.parse(body)
         XCTAssertEqual(reparsed["severity"], .string("info"))
         XCTAssertEqual(reparsed["details"], .string(hostile))
         guard case .object(let members) = reparsed else { return XCTFail("not an object") }
         XCTAssertEqual(Set(members.keys), ["details", "severity"])
+    }
+
+    func testTheBodyIsTheSameBytesEveryTimeInTheTemplatesOrder() throws {
+        let template = try BodyTemplate(parsing: #"{"zeta": "_name_", "alpha": {"y": 1, "x": "_time_s_"}, "zeta": "_namespace_"}"#)
+        let body = template.renderedBody(Self.scale())
+        XCTAssertEqual(String(decoding: body, as: UTF8.self), #"{"zeta":"shop","alpha":{"y":1,"x":1795320600}}"#,
+                       "members in the template's order; a repeated key is sent once, with its last value")
+        XCTAssertEqual(template.renderedBody(Self.scale()), body)
     }
 
     func testPlaceholderTextInsideAValueIsNotExpandedAgain() {
@@ -67,7 +76,7 @@ final class BodyTemplateTests: XCTestCase {
         let template = try BodyTemplate(parsing: #"{"tags": ["scale", "_namespace_"], "n": 1.5, "ok": true, "none": null, "keep": "_unknown_"}"#)
         let rendered = template.render(Self.scale())
         XCTAssertEqual(rendered["tags"], .array([.string("scale"), .string("shop")]))
-        XCTAssertEqual(rendered["n"], .double(1.5))
+        XCTAssertEqual(rendered["n"], .number("1.5"))
         XCTAssertEqual(rendered["ok"], .bool(true))
         XCTAssertEqual(rendered["none"], .null)
         XCTAssertEqual(rendered["keep"], .string("_unknown_"))
@@ -79,6 +88,8 @@ final class BodyTemplateTests: XCTestCase {
     }
 
     func testMalformedBodyIsAnError() {
-        XCTAssertThrowsError(try BodyTemplate(parsing: #"{"a": "#))
+        XCTAssertThrowsError(try BodyTemplate(parsing: #"{"a": "#)) {
+            XCTAssertEqual($0 as? JSONParseError, JSONParseError(offset: 6, problem: "unexpected end of input, expected a value"))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import KubeClient
 import KubernetesAPI
 import TestSupport
@@ -27,15 +28,15 @@ final class SampleSinkSecretTests: XCTestCase {
         }
         let spec = try SinkSpec(secretData: values, allowHTTP: allowHTTP)
         let request = spec.request(for: scale ?? self.scale)
-        return (request, try JSONValue.parse(request.body))
+        return (request, try JSONParser.parse(request.body))
     }
 
     func testWavefrontEventHasEpochMillisecondStartTime() throws {
         let (request, body) = try render("wavefront.yaml")
         XCTAssertTrue(request.url.hasSuffix("/api/v2/event"))
         XCTAssertTrue(request.headers["Authorization"]?.hasPrefix("Bearer ") ?? false)
-        XCTAssertEqual(body["startTime"], .integer(1_795_320_600_000))
-        XCTAssertEqual(body["endTime"], .integer(1_795_320_600_000))
+        XCTAssertEqual(body["startTime"], .number("1795320600000"))
+        XCTAssertEqual(body["endTime"], .number("1795320600000"))
         XCTAssertEqual(body["name"], .string("HPA shop/php-apache scaled to 3"))
         XCTAssertEqual(body["annotations"]?["details"], .string(scale.message))
         XCTAssertEqual(body["annotations"]?["type"], .string("scaling"))
@@ -48,7 +49,7 @@ final class SampleSinkSecretTests: XCTestCase {
         XCTAssertNotNil(request.headers["DD-API-KEY"])
         XCTAssertEqual(body["title"], .string("HPA shop/php-apache scaled Deployment/php-apache to 3"))
         XCTAssertEqual(body["text"], .string(scale.message))
-        XCTAssertEqual(body["date_happened"], .integer(1_795_320_600))
+        XCTAssertEqual(body["date_happened"], .number("1795320600"))
         XCTAssertEqual(body["aggregation_key"], .string(scale.eventID), "Datadog groups resends of one scale")
         XCTAssertEqual(body["tags"], .array([.string("kube_namespace:shop"), .string("hpa:php-apache"),
                                              .string("event_reason:SuccessfulRescale")]))
@@ -58,7 +59,7 @@ final class SampleSinkSecretTests: XCTestCase {
         let (request, body) = try render("grafana.yaml")
         XCTAssertTrue(request.url.hasSuffix("/api/annotations"))
         XCTAssertTrue(request.headers["Authorization"]?.hasPrefix("Bearer ") ?? false)
-        XCTAssertEqual(body["time"], .integer(1_795_320_600_000))
+        XCTAssertEqual(body["time"], .number("1795320600000"))
         XCTAssertEqual(body["tags"], .array([.string("hpa"), .string("shop"), .string("php-apache")]))
         XCTAssertEqual(body["text"], .string(
             "HPA shop/php-apache scaled Deployment/php-apache to 3: cpu resource utilization (percentage of request) above target"))
@@ -78,7 +79,7 @@ final class SampleSinkSecretTests: XCTestCase {
         let (request, body) = try render("honeycomb.yaml")
         XCTAssertTrue(request.url.hasPrefix("https://api.honeycomb.io/1/markers/"))
         XCTAssertNotNil(request.headers["X-Honeycomb-Team"])
-        XCTAssertEqual(body["start_time"], .integer(1_795_320_600))
+        XCTAssertEqual(body["start_time"], .number("1795320600"))
         XCTAssertEqual(body["type"], .string("hpa-scale"))
         XCTAssertEqual(body["message"], .string(
             "HPA shop/php-apache scaled to 3: cpu resource utilization (percentage of request) above target [\(scale.eventID)]"))
@@ -95,7 +96,7 @@ final class SampleSinkSecretTests: XCTestCase {
         XCTAssertEqual(body["type"], .string("io.kube-injector.hpa.scaled"))
         XCTAssertEqual(body["source"], .string("/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/php-apache"))
         XCTAssertEqual(body["time"], .string("2026-11-22T04:10:00Z"))
-        XCTAssertEqual(body["data"]?["newSize"], .integer(3))
+        XCTAssertEqual(body["data"]?["newSize"], .number("3"))
         XCTAssertEqual(body["data"]?["message"], .string(scale.message))
         // The id comes from the forwarder's `_event_id_` placeholder: stable for one (event uid, count),
         // different for the next scale of the same Event.

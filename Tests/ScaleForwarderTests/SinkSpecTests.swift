@@ -50,6 +50,13 @@ final class SinkSpecTests: XCTestCase {
         XCTAssertThrowsError(try SinkSpec(secretData: data(body: "{"), allowHTTP: false))
     }
 
+    func testABodyThatIsNotJSONIsRefusedWithItsLineAndColumn() {
+        XCTAssertThrowsError(try SinkSpec(secretData: data(body: "{\n  \"a\": }"), allowHTTP: false)) {
+            XCTAssertEqual($0 as? SinkSpecError, .bodyNotJSON("not valid JSON at line 2, column 8: unexpected character '}', expected a value"))
+            XCTAssertEqual("\($0)", "the Secret's body is not valid JSON at line 2, column 8: unexpected character '}', expected a value")
+        }
+    }
+
     func testHeadersAreOptional() throws {
         let spec = try SinkSpec(secretData: data(headers: nil), allowHTTP: false)
         XCTAssertEqual(spec.headers, [:])

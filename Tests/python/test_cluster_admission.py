@@ -226,16 +226,18 @@ def test_objects_file_with_another_kind_or_bad_yaml_exits_2_naming_the_file(tmp_
     review_path.write_text(json.dumps(review("u", "default", "agent", {"containers": [{"name": "a", "image": "a"}]})))
     config = tmp_path / "config.yaml"
     config.write_text(CORPUS["config"])
+    # What follows the file's name: ": problem", or ":LINE:COLUMN: problem" for a place in the text.
     for name, text, problem in [
         ("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
-         "object 1 is a Pod (p); --objects reads Namespace, ResourceQuota, LimitRange and Lists of them"),
-        ("broken.yaml", "kind: Namespace\nmetadata: {name: [\n", "not valid YAML"),
-        ("nameless.json", '{"apiVersion":"v1","kind":"Namespace","metadata":{}}', "object 1 (Namespace) has no metadata.name"),
+         ": object 1 is a Pod (p); --objects reads Namespace, ResourceQuota, LimitRange and Lists of them"),
+        ("broken.yaml", "kind: Namespace\nmetadata: {name: [\n", ":2:19: not valid YAML: "),
+        ("broken.json", '{"kind":"Namespace",\n "metadata":}', ":2:13: not valid JSON: "),
+        ("nameless.json", '{"apiVersion":"v1","kind":"Namespace","metadata":{}}', ": object 1 (Namespace) has no metadata.name"),
     ]:
         objects = tmp_path / name
         objects.write_text(text)
         result = subprocess.run([str(BINARY), "replay", "--config", str(config), "--objects", str(objects), str(review_path)],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2, (name, result.stderr)
-        assert result.stderr.startswith(f"{objects}: {problem}"), (name, result.stderr)
+        assert result.stderr.startswith(f"{objects}{problem}"), (name, result.stderr)
         assert result.stdout == ""

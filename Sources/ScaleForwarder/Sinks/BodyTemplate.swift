@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 import KubeClient
 
 /// The `body` of a sink Secret: a JSON document whose string values may hold placeholders
@@ -10,7 +11,8 @@ import KubeClient
 /// `_time_`, `_time_ms_`, `_time_s_`, `_event_id_`: the same for every send of one scale, for sinks that
 /// de-duplicate). Substitution walks the parsed document, so a message with
 /// quotes or newlines stays inside its string; a string that is exactly one numeric placeholder
-/// becomes a JSON number.
+/// becomes a JSON number. Members keep the template's order, so a rendered body is the same
+/// bytes for the same scale.
 public struct BodyTemplate: Sendable, Equatable {
     public let document: JSONValue
 
@@ -18,8 +20,15 @@ public struct BodyTemplate: Sendable, Equatable {
         self.document = document
     }
 
-    public init(parsing text: String) throws {
-        self.document = try JSONValue.parse(text)
+    /// Parses the template; the error's offset is into `text`'s UTF-8.
+    public init(parsing text: String) throws(JSONParseError) {
+        do {
+            self.document = try JSONParser.parse(text)
+        } catch let error as JSONParseError {
+            throw error
+        } catch {
+            throw JSONParseError(offset: 0, problem: String(describing: error))
+        }
     }
 
     /// Every placeholder, longest first so `_time_ms_` is not read as `_time_` followed by `ms_`.
@@ -34,21 +43,26 @@ public struct BodyTemplate: Sendable, Equatable {
     }
 
     public func renderedBody(_ scale: ScaleEvent) -> [UInt8] {
-        render(scale).serialized()
+        JSONSerializer.serialize(render(scale))
     }
 
     private static func substitute(_ value: JSONValue, _ values: PlaceholderValues) -> JSONValue {
         switch value {
         case .string(let text):
             if let number = values.numbers[text] {
-                return number.map { .integer($0) } ?? .null
+                return number.map { .number(String($0)) } ?? .null
             }
             return .string(replacePlaceholders(in: text, values.texts))
         case .array(let elements):
             return .array(elements.map { substitute($0, values) })
-        case .object(let members):
-            return .object(members.mapValues { substitute($0, values) })
-        case .null, .bool, .integer, .double:
+        case .object(let object):
+            // Assigned one by one, so a key the template repeats is sent once, its last value.
+            var rendered = JSONObject()
+            for member in object.members { rendered[member.key] = substitute(member.value, values) }
+            return .object(rendered)
+        case .raw:
+            return substitute(value.materialized, values)
+        case .null, .bool, .number:
             return value
         }
     }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 import KubeClient
 
 /// Where and how to send the scales of the HPAs that name one Secret: the Secret's `url`,
@@ -47,11 +48,12 @@ public struct SinkSpec: Sendable, Equatable, CustomStringConvertible {
         if secretData["headers"] != nil {
             let headersText = try text("headers")
             if !headersText.isEmpty {
-                guard case .object(let members) = try? JSONValue.parse(headersText) else {
+                guard case .object(let members) = try? JSONParser.parse(headersText) else {
                     throw .headersNotAnObject
                 }
-                for (name, value) in members {
-                    guard case .string(let value) = value else { throw .headerValueNotAString(name: name) }
+                for member in members.members {
+                    let name = member.key
+                    guard case .string(let value) = member.value else { throw .headerValueNotAString(name: name) }
                     guard Self.isToken(name) else { throw .invalidHeaderName(name) }
                     // Scalars, not Characters: "\r\n" is one Character and would match neither.
                     guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
@@ -67,7 +69,9 @@ public struct SinkSpec: Sendable, Equatable, CustomStringConvertible {
         do {
             body = try BodyTemplate(parsing: bodyText)
         } catch {
-            throw .bodyNotJSON(String(describing: error))
+            // Line and column within the value as read, surrounding whitespace trimmed.
+            let (line, column) = error.lineAndColumn(in: Array(bodyText.utf8))
+            throw .bodyNotJSON("not valid JSON at line \(line), column \(column): \(error.problem)")
         }
         self.init(url: url, headers: headers, body: body)
     }
