@@ -233,7 +233,6 @@ let package = Package(
             name: "ScaleForwarderTests",
             dependencies: ["ScaleForwarder", "EventRecorder", "JSON", "KubeClient", "KubernetesAPI", "TestSupport", "YAML",
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "MetricsTestKit", package: "swift-metrics"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings

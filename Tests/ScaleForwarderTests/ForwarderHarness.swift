@@ -2,6 +2,7 @@ import EventRecorder
 import Foundation
 import KubeClient
 import Logging
+import MetricsTestKit
 import ScaleForwarder
 import ServiceLifecycle
 import TestSupport
@@ -14,6 +15,8 @@ final class ForwarderReplica: @unchecked Sendable {
     let elector: LeaderElector
     let group: ServiceGroup
     let task: Task<Void, Error>
+    /// This replica's own metrics (elector and forwarder), read by the tests instead of its log.
+    let metrics = TestMetrics()
 
     init(identity: String, client: KubernetesClient, sink: FakeSink, logs: CapturedLog,
          configure: (inout ScaleForwarderOptions) -> Void = { _ in }) {
@@ -31,11 +34,16 @@ final class ForwarderReplica: @unchecked Sendable {
         let logger = logs.logger("forwarder-\(identity)")
         let recorder = EventRecorder(client: client, logger: logs.logger("recorder-\(identity)"))
         let (elector, forwarder) = ScaleForwarder.services(client: client, recorder: recorder, options: options,
-                                                           logger: logger)
+                                                           logger: logger, metricsFactory: metrics)
         self.elector = elector
         group = ServiceGroup(services: [recorder, elector, forwarder], logger: logger)
         let group = group
         task = Task { try await group.run() }
+    }
+
+    /// Scales this replica chose not to send, for `reason` (one of ScaleForwarderMetrics.dropReasons).
+    func dropped(_ reason: String) -> Int64 {
+        metrics.counterTotal(label: "kube_injector_hpa_scales_dropped_total", dimensions: [("reason", reason)])
     }
 
     /// A graceful stop, as on SIGTERM: forwarder first, then the elector releases the Lease.

@@ -19,7 +19,6 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
     let message = "New size: 3; reason: cpu resource utilization (percentage of request) above target"
 
     override func setUp() async throws {
-        _ = ForwarderMetrics.shared   // before any forwarder makes its counters
         server = try FakeAPIServer.start(bookmarkIntervalSeconds: 60)
         sink = try FakeSink.start()
         logs = CapturedLog()
@@ -238,9 +237,8 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         try await seedHPA("web", annotation: "wavefront")
         try await seedHPA("quiet", annotation: nil)
         try await seedHPA("elsewhere", annotation: "observability/shared")
-        start("replica-a")
+        let replica = start("replica-a")
         try await waitUntilLeading("replica-a")
-        let (noAnnotation, forbidden) = (ForwarderMetrics.dropped("no_annotation"), ForwarderMetrics.dropped("sink_configuration"))
 
         for _ in 0..<2 {
             _ = try await scale("quiet")
@@ -250,8 +248,9 @@ final class ScaleForwarderIntegrationTests: XCTestCase {
         try await waitForSinkRequests(1)
         // The sentinel went after the others were judged: nothing else was sent, and each was dropped for its reason.
         XCTAssertEqual(try sinkRequests().count, 1)
-        XCTAssertEqual(ForwarderMetrics.dropped("no_annotation") - noAnnotation, 2)
-        XCTAssertEqual(ForwarderMetrics.dropped("sink_configuration") - forbidden, 2)
+        XCTAssertEqual(replica.dropped("no_annotation"), 2)
+        XCTAssertEqual(replica.dropped("sink_configuration"), 2)
+        XCTAssertEqual(replica.dropped("hpa_not_found"), 0)
         // The log is the product here: the operator is told why, once per HPA rather than once per scale.
         XCTAssertEqual(logs.lines(containing: "shop/quiet has no hpa-event annotation").count, 1, "\(logs.all)")
         XCTAssertEqual(logs.lines(containing: "add observability to the forwarder's allowedSecretNamespaces").count, 1,

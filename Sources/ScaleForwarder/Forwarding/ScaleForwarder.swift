@@ -3,6 +3,7 @@
 
 import EventRecorder
 import KubeClient
+import Metrics
 import KubernetesAPI
 import Logging
 import ServiceLifecycle
@@ -19,8 +20,8 @@ public final class ScaleForwarder: Service {
     /// `recorder` receives the Warning Events; `elector` decides when this replica forwards.
     public init(client: KubernetesClient, recorder: any EventRecording, elector: LeaderElector,
                 options: ScaleForwarderOptions, logger: Logger = Logger(label: "kube-injector.hpa-forwarder"),
-                transport: HTTPTransport = HTTPTransport()) {
-        let metrics = ScaleForwarderMetrics()
+                transport: HTTPTransport = HTTPTransport(), metricsFactory: any MetricsFactory = MetricsSystem.factory) {
+        let metrics = ScaleForwarderMetrics(factory: metricsFactory)
         context = ScaleForwardingTerm.Context(
             client: client, recorder: recorder, elector: elector, options: options, logger: logger,
             delivery: SinkDelivery(transport: transport, policy: options.retry, timeout: options.requestTimeout,
@@ -33,10 +34,14 @@ public final class ScaleForwarder: Service {
     /// The elector and forwarder for `options`, ready to add to a ServiceGroup in this order.
     public static func services(client: KubernetesClient, recorder: any EventRecording, options: ScaleForwarderOptions,
                                 logger: Logger = Logger(label: "kube-injector.hpa-forwarder"),
-                                transport: HTTPTransport = HTTPTransport()) -> (elector: LeaderElector, forwarder: ScaleForwarder) {
-        let elector = LeaderElector(client: client, options: options.leaderElection, logger: logger)
+                                transport: HTTPTransport = HTTPTransport(),
+                                metricsFactory: any MetricsFactory = MetricsSystem.factory)
+        -> (elector: LeaderElector, forwarder: ScaleForwarder)
+    {
+        let elector = LeaderElector(client: client, options: options.leaderElection, logger: logger,
+                                    metricsFactory: metricsFactory)
         let forwarder = ScaleForwarder(client: client, recorder: recorder, elector: elector, options: options,
-                                       logger: logger, transport: transport)
+                                       logger: logger, transport: transport, metricsFactory: metricsFactory)
         return (elector, forwarder)
     }
 
