@@ -23,7 +23,7 @@ let releaseLinkerSettings: [LinkerSetting] = [
 
 let package = Package(
     name: "kube-injector",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex (JSONSource)
     products: [
         .executable(name: "kube-injector", targets: ["kube-injector"]),
     ],
