@@ -1,8 +1,9 @@
 import XCTest
 import YAML
 
-/// The shape of a kubeconfig, as KubeClient reads it.
-private struct Kubeconfig: Decodable, Equatable {
+/// A document shaped like a kubeconfig (nested keyed containers, optionals, renamed keys), decoded
+/// here by the YAML module alone; KubeClient has its own reader of real kubeconfigs.
+private struct KubeconfigLikeDocument: Decodable, Equatable {
     struct NamedCluster: Decodable, Equatable {
         var name: String
         var cluster: Cluster?
@@ -51,8 +52,8 @@ final class YAMLDecoderTests: XCTestCase {
         """
 
     func testAKubeconfigDecodes() throws {
-        let config = try YAMLDecoder().decode(Kubeconfig.self, from: kubeconfig)
-        XCTAssertEqual(config, Kubeconfig(
+        let config = try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: kubeconfig)
+        XCTAssertEqual(config, KubeconfigLikeDocument(
             clusters: [
                 .init(name: "dev", cluster: .init(server: "https://127.0.0.1:6443", insecureSkipTLSVerify: true)),
                 .init(name: "1234", cluster: nil),
@@ -62,7 +63,7 @@ final class YAMLDecoderTests: XCTestCase {
 
     func testAMissingRequiredKeyNamesItsPathAndLine() {
         let yaml = kubeconfig.replacingOccurrences(of: "  - name: dev\n", with: "  - nam: dev\n")
-        XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: yaml)) { error in
+        XCTAssertThrowsError(try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: yaml)) { error in
             guard case .keyNotFound(let key, let context)? = error as? DecodingError else { return XCTFail("\(error)") }
             XCTAssertEqual(key.stringValue, "name")
             XCTAssertEqual(context.codingPath.map(\.stringValue), ["clusters", "Index 0"])
@@ -74,24 +75,24 @@ final class YAMLDecoderTests: XCTestCase {
 
     func testAWrongTypeNamesWhatWasFoundAndWhere() {
         let yaml = kubeconfig.replacingOccurrences(of: "insecure-skip-tls-verify: true", with: "insecure-skip-tls-verify: maybe")
-        XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: yaml)) { error in
+        XCTAssertThrowsError(try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: yaml)) { error in
             guard case .typeMismatch(_, let context)? = error as? DecodingError else { return XCTFail("\(error)") }
             XCTAssertEqual(context.codingPath.map(\.stringValue), ["clusters", "Index 0", "cluster", "insecure-skip-tls-verify"])
             XCTAssertEqual(context.debugDescription, #"expected true or false, found the string "maybe" at line 8, column 33"#)
             XCTAssertEqual(DecodingErrorMessage.describe(error),
                            #"clusters[0].cluster.insecure-skip-tls-verify: expected true or false, found the string "maybe" at line 8, column 33"#)
         }
-        XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: "clusters: {name: dev}\n")) { error in
+        XCTAssertThrowsError(try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: "clusters: {name: dev}\n")) { error in
             guard case .typeMismatch(_, let context)? = error as? DecodingError else { return XCTFail("\(error)") }
             XCTAssertEqual(context.debugDescription, "expected a list, found a mapping at line 1, column 11")
         }
     }
 
     func testNullIsNilForOptionalsAndMissingForTheRest() throws {
-        let config = try YAMLDecoder().decode(Kubeconfig.self, from: "clusters: ~\ncurrent-context:\n")
+        let config = try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: "clusters: ~\ncurrent-context:\n")
         XCTAssertNil(config.clusters)
         XCTAssertNil(config.currentContext)
-        XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: "clusters: [{name: null}]\n")) { error in
+        XCTAssertThrowsError(try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: "clusters: [{name: null}]\n")) { error in
             guard case .valueNotFound(_, let context)? = error as? DecodingError else { return XCTFail("\(error)") }
             XCTAssertEqual(context.codingPath.map(\.stringValue), ["clusters", "Index 0", "name"])
         }
@@ -113,10 +114,10 @@ final class YAMLDecoderTests: XCTestCase {
     }
 
     func testTextThatIsNotYAMLThrowsTheYAMLError() {
-        XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: "clusters: [unclosed")) { error in
+        XCTAssertThrowsError(try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: "clusters: [unclosed")) { error in
             XCTAssertEqual((error as? YAMLError)?.mark, Mark(line: 1, column: 20), "the end of the last line, not one past it")
         }
-        XCTAssertThrowsError(try YAMLDecoder().decode(Kubeconfig.self, from: "")) { error in
+        XCTAssertThrowsError(try YAMLDecoder().decode(KubeconfigLikeDocument.self, from: "")) { error in
             guard case .valueNotFound? = error as? DecodingError else { return XCTFail("\(error)") }
         }
     }
