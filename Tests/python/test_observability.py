@@ -177,7 +177,7 @@ def test_scrape_has_the_recorder_and_forwarder_families(exposition: Exposition) 
 
 def _fail_open_reasons() -> list[str]:
     """The reason names, read from the Swift enum so this test cannot drift from it."""
-    source = (REPOSITORY / "Sources" / "Admission" / "FailOpenReason.swift").read_text()
+    source = next((REPOSITORY / "Sources" / "Admission").rglob("FailOpenReason.swift")).read_text()
     return re.findall(r'^\s*case \w+ = "([a-z_]+)"', source, re.MULTILINE)
 
 
