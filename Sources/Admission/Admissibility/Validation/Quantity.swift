@@ -72,8 +72,6 @@ struct Quantity: Sendable {
         isNegative = negative && digits.contains(where: { $0 != 0 })
     }
 
-    var isZero: Bool { !digits.contains(where: { $0 != 0 }) }
-
     /// Whether the quantity is a whole number (extended resources must be).
     var isInteger: Bool {
         if binaryExponent > 0 || exponent >= 0 { return true }
