@@ -174,6 +174,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "JSON",
                 // Nothing here uses them: they only make the exact pins of these two transitive
                 // packages count as used, so SwiftPM does not warn; the shipped binary is unchanged.
                 .product(name: "Atomics", package: "swift-atomics"),

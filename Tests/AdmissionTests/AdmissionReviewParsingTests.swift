@@ -8,38 +8,6 @@ import XCTest
 /// AdmissionReview shape (`ParseShape.admissionReview`), the skipper over whole reviews, and the
 /// request identity read without the tree.
 final class AdmissionReviewParsingTests: XCTestCase {
-    private func skip(_ text: String, depthAllowance: Int = JSONParser.maximumDepth) -> JSONSkipper.Skipped? {
-        Array(text.utf8).withUnsafeBufferPointer { JSONSkipper.skip($0, from: 0, depthAllowance: depthAllowance) }
-    }
-
-    /// What the full parser says about `bytes`: the value, or its error.
-    private func fullParse(_ bytes: [UInt8]) -> Answer {
-        do {
-            return .value(try JSONParser.parse(bytes))
-        } catch {
-            return .error("\(error)")
-        }
-    }
-
-    /// The same through the shaped parse that sends the whole document through `JSONSkipper`.
-    private func rawParse(_ bytes: [UInt8]) -> Answer {
-        do {
-            return .value(try JSONParser.parse(bytes, shape: .raw).materialized)
-        } catch {
-            return .error("\(error)")
-        }
-    }
-
-    private enum Answer: Equatable {
-        case value(JSONValue)
-        case error(String)
-
-        var isError: Bool {
-            if case .error = self { return true }
-            return false
-        }
-    }
-
     func testRoundTripOfTheBenchmarkPodKeepsItsMeaning() throws {
         let bytes = try FixtureFiles.review("deployment-pod-generate-name")
         let value = try JSONParser.parse(bytes)
@@ -103,15 +71,10 @@ final class AdmissionReviewParsingTests: XCTestCase {
                 }
                 if bytes.isEmpty { bytes = [0x20] }
             }
-            let full = fullParse(bytes)
-            XCTAssertEqual(rawParse(bytes), full, "round \(round)")
+            let full = ParseAnswer(bytes)
+            XCTAssertEqual(ParseAnswer(bytes, shape: .raw), full, "round \(round)")
             if full.isError { refused += 1 }
-            let shaped: Answer
-            do {
-                shaped = .value(try JSONParser.parse(bytes, shape: .admissionReview))
-            } catch {
-                shaped = .error("\(error)")
-            }
+            let shaped = ParseAnswer(bytes, shape: .admissionReview)
             if case .error = full {
                 XCTAssertEqual(shaped, full, "round \(round)")
             } else {

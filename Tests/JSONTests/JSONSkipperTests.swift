@@ -1,4 +1,5 @@
 @testable import JSON
+import TestSupport
 import XCTest
 
 /// `JSONSkipper` checks the raw and dropped parts of a review in one loop and hands anything it
@@ -8,35 +9,6 @@ import XCTest
 final class JSONSkipperTests: XCTestCase {
     private func skip(_ text: String, depthAllowance: Int = JSONParser.maximumDepth) -> JSONSkipper.Skipped? {
         Array(text.utf8).withUnsafeBufferPointer { JSONSkipper.skip($0, from: 0, depthAllowance: depthAllowance) }
-    }
-
-    /// What the full parser says about `bytes`: the value, or its error.
-    private func fullParse(_ bytes: [UInt8]) -> Answer {
-        do {
-            return .value(try JSONParser.parse(bytes))
-        } catch {
-            return .error("\(error)")
-        }
-    }
-
-    /// The same through the shaped parse that sends the whole document through `JSONSkipper`;
-    /// the raw value is built for the comparison (raw bytes keep escapes such as `\/` as sent).
-    private func rawParse(_ bytes: [UInt8]) -> Answer {
-        do {
-            return .value(try JSONParser.parse(bytes, shape: .raw).materialized)
-        } catch {
-            return .error("\(error)")
-        }
-    }
-
-    private enum Answer: Equatable {
-        case value(JSONValue)
-        case error(String)
-
-        var isError: Bool {
-            if case .error = self { return true }
-            return false
-        }
     }
 
     func testPlainValuesAreSkippedToTheirEnd() {
@@ -57,7 +29,7 @@ final class JSONSkipperTests: XCTestCase {
             #""esc\"aped""#, #""tab\tescape""#, "\"grüße\"", #"{"k\u00e9y":1}"#, #"["\/"]"#,
         ] {
             XCTAssertNil(skip(text), text)
-            XCTAssertEqual(rawParse(Array(text.utf8)), fullParse(Array(text.utf8)), text)
+            XCTAssertEqual(ParseAnswer(Array(text.utf8), shape: .raw), ParseAnswer(Array(text.utf8)), text)
         }
         XCTAssertNil(skip(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)), "deeper than the loop tracks")
         XCTAssertNotNil(skip(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)))
@@ -73,7 +45,7 @@ final class JSONSkipperTests: XCTestCase {
             "\u{0B}1", "[\u{0C}]",
         ] {
             XCTAssertNil(skip(text), text)
-            XCTAssertTrue(rawParse(Array(text.utf8)).isError, text)
+            XCTAssertTrue(ParseAnswer(Array(text.utf8), shape: .raw).isError, text)
         }
     }
 }
