@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Real command-line clients (curl, bash) run to completion, and a free loopback port.
 enum Shell {
@@ -40,11 +41,6 @@ enum Shell {
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
     static func eventually(timeout: TimeInterval, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
+        try await holds(within: .milliseconds(Int(timeout * 1000)), interval: .milliseconds(100), condition)
     }
 }
